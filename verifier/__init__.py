@@ -1,0 +1,45 @@
+"""verifier: a sandboxed code-execution reward service for RL on code generation.
+
+>>> from verifier import Scorer, load_suites
+>>> with Scorer(load_suites(["testcases"])) as scorer:  # doctest: +SKIP
+...     response = scorer.score(batch)
+"""
+
+from .compare import CompareSpec
+from .errors import InvalidRequest, SandboxError, SuiteError, VerifierError
+from .extract import Extraction, extract_code
+from .judge import TestVerdict, Verdict
+from .reward import Outcome, shape_from_spec
+from .sandbox.base import Job, RunReport, Sandbox
+from .sandbox.process import ProcessOptions, ProcessSandbox
+from .service import SampleResult, Scorer, score_batch
+from .settings import Limits, Settings
+from .suites import SuiteIndex, TestSuite, load_suite, load_suites
+
+__all__ = [
+    "CompareSpec",
+    "Extraction",
+    "InvalidRequest",
+    "Job",
+    "Limits",
+    "Outcome",
+    "ProcessOptions",
+    "ProcessSandbox",
+    "RunReport",
+    "SampleResult",
+    "Sandbox",
+    "SandboxError",
+    "Scorer",
+    "Settings",
+    "SuiteError",
+    "SuiteIndex",
+    "TestSuite",
+    "TestVerdict",
+    "Verdict",
+    "VerifierError",
+    "extract_code",
+    "load_suite",
+    "load_suites",
+    "score_batch",
+    "shape_from_spec",
+]

@@ -1,0 +1,229 @@
+"""The one interface every sandbox backend implements, and the data it moves.
+
+`Sandbox.run(job, budget_s=..., on_record=...)` runs one program on the inputs
+of its tests and returns a `RunReport` of raw outcomes: values returned,
+output printed, errors raised. Backends never see an expected value and never
+decide a verdict; `judge` does that on the trusted side.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from ..errors import SandboxError, clip
+from ..settings import Limits
+
+__all__ = [
+    "Job",
+    "ReportBuilder",
+    "RunReport",
+    "Sandbox",
+    "TestInput",
+    "TestRecord",
+]
+
+TestKind = Literal["call", "stdio", "assert"]
+_STATUSES = frozenset({"ok", "error", "fail", "memory", "output_limit", "bad_value"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TestInput:
+    """What the sandbox may know of one test: its inputs, never its expectation."""
+
+    __test__ = False  # not a pytest test class
+
+    index: int
+    kind: TestKind
+    args: Any = None
+    kwargs: Any = None
+    stdin: str = ""
+    snippet: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"i": self.index, "kind": self.kind}
+        if self.kind == "call":
+            out["args"] = self.args if self.args is not None else []
+            out["kwargs"] = self.kwargs if self.kwargs is not None else {}
+        elif self.kind == "stdio":
+            out["stdin"] = self.stdin
+        else:
+            out["assert"] = self.snippet
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job:
+    """One program and the inputs of the tests it must run, in order."""
+
+    code: str
+    tests: tuple[TestInput, ...]
+    limits: Limits
+    entry_point: str | None = None
+    setup: str | None = None
+    language: str = "python"
+
+    @property
+    def needs_module(self) -> bool:
+        """Call and assert tests need the program loaded once as a module."""
+        return any(test.kind != "stdio" for test in self.tests)
+
+    def to_wire(self, *, budget_s: float) -> dict[str, Any]:
+        limits = self.limits
+        return {
+            "language": self.language,
+            "code": self.code,
+            "entry_point": self.entry_point,
+            "setup": self.setup,
+            "module": self.needs_module,
+            "tests": [test.to_wire() for test in self.tests],
+            "budget_s": budget_s,
+            "limits": {
+                "timeout_s": limits.timeout_s,
+                "memory_mb": limits.memory_mb,
+                "output_bytes": limits.output_bytes,
+                "processes": limits.processes,
+                "file_size_mb": limits.file_size_mb,
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TestRecord:
+    """What one test did inside the sandbox, as the child reported it."""
+
+    __test__ = False  # not a pytest test class
+
+    index: int
+    status: str
+    value: Any = None
+    stdout: str | None = None
+    error: str | None = None
+    ms: float = 0.0
+
+
+@dataclass(slots=True, kw_only=True)
+class RunReport:
+    """Raw outcome of running a job; the trusted side turns it into verdicts.
+
+    `loaded` is None when the program never said whether it loaded (it died
+    or ran out of time first). `killed_for` names why the backend killed the
+    process, if it did: "timeout", "stopped", "protocol", ...
+    """
+
+    loaded: bool | None = None
+    load_error: str | None = None
+    records: dict[int, TestRecord] = field(default_factory=dict)
+    ended: bool = False
+    killed_for: str | None = None
+    exit_code: int | None = None
+    protocol_error: str | None = None
+    cpu_ms: float = 0.0
+    wall_ms: float = 0.0
+    max_rss_kb: int = 0
+    strays: int = 0
+    restarts: int = 0
+
+
+class Sandbox(Protocol):
+    """A place to run untrusted programs; see `ProcessSandbox`."""
+
+    @property
+    def workers(self) -> int:
+        """How many jobs may run at once."""
+
+    def run(self, job: Job, *, budget_s: float,
+            on_record: Callable[[TestRecord], bool] | None = None) -> RunReport:
+        """Run `job` within `budget_s` seconds.
+
+        `on_record` sees each test record as it arrives; returning False asks
+        the backend to stop the job early. Raises SandboxError when the
+        sandbox itself fails.
+        """
+
+    def close(self) -> None:
+        """Stop every worker; the sandbox cannot be used afterwards."""
+
+
+def _number(value: Any) -> float:
+    if type(value) in (int, float) and math.isfinite(value):
+        return float(value)
+    return 0.0
+
+
+class ReportBuilder:
+    """Check the child's frames, which are hostile, and collect them into a report.
+
+    Frames must come in job order: one load frame, then one test frame per
+    test in the order sent, then an end frame. Anything else (a duplicate, a
+    test out of order, an unknown status) is a protocol violation: the frame
+    and all after it are ignored, so the tests they would have answered fail.
+
+    >>> builder = ReportBuilder(expected=[0, 1])
+    >>> builder.add({"k": "load", "ok": True})
+    >>> builder.add({"k": "test", "i": 1, "status": "ok"}).__class__.__name__
+    'NoneType'
+    >>> builder.report.protocol_error
+    'test 1 reported before test 0'
+    """
+
+    def __init__(self, *, expected: list[int]) -> None:
+        self.expected = expected
+        self.report = RunReport()
+        self._next = 0
+
+    def add(self, frame: Any) -> TestRecord | None:
+        """Take one frame; return the test record it carried, if valid."""
+        if self.report.protocol_error is not None or self.report.ended:
+            return None
+        try:
+            return self._add(frame)
+        except SandboxError as exc:
+            self.report.protocol_error = str(exc)
+            return None
+
+    def _add(self, frame: Any) -> TestRecord | None:
+        if not isinstance(frame, dict):
+            raise SandboxError("frame is not an object")
+        kind = frame.get("k")
+        report = self.report
+        if kind == "load":
+            if report.loaded is not None:
+                raise SandboxError("second load frame")
+            report.loaded = frame.get("ok") is True
+            if not report.loaded:
+                report.load_error = clip(frame.get("error", "did not load"))
+            return None
+        if report.loaded is not True:
+            raise SandboxError(f"{clip(kind, 20)} frame before a successful load")
+        if kind == "end":
+            if self._next != len(self.expected):
+                raise SandboxError("end frame before every test reported")
+            report.ended = True
+            return None
+        if kind != "test":
+            raise SandboxError(f"unknown frame kind {clip(kind, 20)}")
+        index = frame.get("i")
+        if self._next >= len(self.expected):
+            raise SandboxError("more test frames than tests")
+        want = self.expected[self._next]
+        if type(index) is not int or index != want:
+            raise SandboxError(f"test {clip(index, 20)} reported before test {want}")
+        status = frame.get("status")
+        if status not in _STATUSES:
+            raise SandboxError(f"unknown status {clip(status, 20)}")
+        stdout = frame.get("stdout")
+        error = frame.get("error")
+        record = TestRecord(
+            index=index,
+            status=status,
+            value=frame.get("value"),
+            stdout=stdout if isinstance(stdout, str) else None,
+            error=clip(error) if isinstance(error, str) else None,
+            ms=_number(frame.get("ms")),
+        )
+        report.records[index] = record
+        self._next += 1
+        return record

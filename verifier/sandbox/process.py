@@ -1,0 +1,319 @@
+"""The process backend: a pool of warm zygotes, one forked child per job.
+
+Each worker is a zygote process (`runner/zygote.py`) started from a bare
+interpreter with an empty environment. A job costs one fork of an already
+warm process, not an interpreter start. The service never forks itself: it
+holds the suites and their expected values, and a child forked from it would
+hold them too.
+
+Failures of the zygote itself (it died, hung, or could not start) raise
+`SandboxError`; `suspect` is set when it failed while running a job, since
+a hostile program that can signal its zygote may be the cause.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import selectors
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import SandboxError
+from .base import Job, ReportBuilder, RunReport, TestRecord
+from .runner import wire
+
+__all__ = ["ProcessOptions", "ProcessSandbox", "ZygoteFailed", "available_cpus"]
+
+_RUNNER_PARENT = str(Path(__file__).resolve().parent)
+_BOOT = "import sys; sys.path.insert(0, {path!r}); from runner.zygote import main; main()"
+_GRACE_S = 5.0
+"""How long past a job's budget the service waits before declaring its zygote hung."""
+
+
+class ZygoteFailed(SandboxError):
+    """A zygote died, hung or broke protocol; `suspect` when a job was running."""
+
+    def __init__(self, message: str, *, suspect: bool) -> None:
+        super().__init__(message, transient=True)
+        self.suspect = suspect
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProcessOptions:
+    """How the process backend starts its zygotes.
+
+    >>> ProcessOptions(no_new_files=False).python == sys.executable
+    True
+    """
+
+    python: str = sys.executable
+    tmp_root: str | None = None
+    """Where per-job work folders go; the system temp folder by default."""
+    sandbox_uid: int | None = None
+    """First uid children drop to when the service runs as root (one per worker);
+    None picks 61000. Ignored when not root: an unprivileged service cannot."""
+    no_new_files: bool = True
+    """Lower the child's open-file limit to what it holds, so it cannot open more."""
+    start_timeout_s: float = 20.0
+
+
+def available_cpus() -> int:
+    """CPUs this process may use: affinity, then any cgroup CPU quota."""
+    count = len(os.sched_getaffinity(0))
+    quota = _cgroup_cpu_quota()
+    if quota is not None:
+        count = min(count, max(1, int(quota + 0.5)))
+    return max(1, count)
+
+
+def _cgroup_cpu_quota() -> float | None:
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        quota_us = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read_text())
+        period_us = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+    return None if quota_us <= 0 else quota_us / period_us
+
+
+class _Zygote:
+    """One zygote process and the pipes to it."""
+
+    def __init__(self, options: ProcessOptions, *, index: int, tmp_root: str) -> None:
+        self.index = index
+        self._seq = 0
+        self._reader = wire.FrameReader(max_frame=1 << 30)
+        self._pending: list[Any] = []
+        try:
+            self.proc = subprocess.Popen(
+                [options.python, "-S", "-P", "-B", "-c", _BOOT.format(path=_RUNNER_PARENT)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env={"PYTHONHASHSEED": "0"},
+                cwd=tmp_root,
+                start_new_session=True,
+                close_fds=True,
+            )
+        except OSError as exc:
+            raise ZygoteFailed(f"cannot start a zygote: {exc}", suspect=False) from exc
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self._in = self.proc.stdin.fileno()
+        self._out = self.proc.stdout.fileno()
+        self._send(_config(options, index=index, tmp_root=tmp_root))
+        ready = self._receive(time.monotonic() + options.start_timeout_s, suspect=False)
+        if not isinstance(ready, dict) or ready.get("k") != "ready":
+            self.kill()
+            raise ZygoteFailed("zygote did not report ready", suspect=False)
+        self.pid: int = ready["pid"]
+        self.layers: dict[str, Any] = ready.get("layers", {})
+        self.missing: list[str] = ready.get("missing", [])
+
+    def _send(self, message: Any) -> None:
+        try:
+            wire.write_frame(self._in, message)
+        except OSError as exc:
+            raise ZygoteFailed(f"zygote {self.index} is gone: {exc}", suspect=False) from exc
+
+    def _receive(self, deadline: float, *, suspect: bool) -> Any:
+        while not self._pending:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.kill()
+                raise ZygoteFailed(f"zygote {self.index} stopped answering", suspect=suspect)
+            with selectors.DefaultSelector() as selector:
+                selector.register(self._out, selectors.EVENT_READ)
+                if not selector.select(left):
+                    continue
+            chunk = os.read(self._out, 1 << 16)
+            if not chunk:
+                self.kill()
+                raise ZygoteFailed(f"zygote {self.index} exited", suspect=suspect)
+            self._reader.feed(chunk)
+            try:
+                self._pending.extend(self._reader.frames())
+            except wire.FrameError as exc:
+                self.kill()
+                raise ZygoteFailed(f"zygote {self.index}: {exc}", suspect=suspect) from exc
+        return self._pending.pop(0)
+
+    def run(self, job: Job, *, budget_s: float,
+            on_record: Callable[[TestRecord], bool] | None) -> RunReport:
+        self._seq += 1
+        seq = self._seq
+        self._send({"k": "run", "seq": seq, "job": job.to_wire(budget_s=budget_s)})
+        builder = ReportBuilder(expected=[test.index for test in job.tests])
+        deadline = time.monotonic() + budget_s + _GRACE_S
+        stop_sent = False
+        while True:
+            message = self._receive(deadline, suspect=True)
+            kind = message.get("k") if isinstance(message, dict) else None
+            if kind == "done" and message.get("seq") == seq:
+                return _finish(builder.report, message)
+            if kind != "rec":
+                self.kill()
+                raise ZygoteFailed(f"zygote {self.index} sent {kind!r} during a job", suspect=True)
+            record = builder.add(message.get("r"))
+            wants_stop = builder.report.protocol_error is not None or (
+                record is not None and on_record is not None and not on_record(record))
+            if wants_stop and not stop_sent:
+                self._send({"k": "stop", "seq": seq})
+                stop_sent = True
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, 9)
+        with contextlib.suppress(OSError):
+            self.proc.kill()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+
+    def close(self) -> None:
+        with contextlib.suppress(ZygoteFailed):
+            self._send({"k": "exit"})
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=2)
+        self.kill()
+
+
+def _finish(report: RunReport, done: dict[str, Any]) -> RunReport:
+    killed_for = done.get("killed_for")
+    report.killed_for = killed_for if isinstance(killed_for, str) else None
+    if report.protocol_error is not None and report.killed_for == "stopped":
+        report.killed_for = "protocol"
+    exit_code = done.get("exit_code")
+    report.exit_code = exit_code if type(exit_code) is int else None
+    report.cpu_ms = float(done.get("cpu_ms", 0.0))
+    report.wall_ms = float(done.get("wall_ms", 0.0))
+    report.max_rss_kb = int(done.get("max_rss_kb", 0))
+    report.strays = int(done.get("strays", 0))
+    return report
+
+
+def _config(options: ProcessOptions, *, index: int, tmp_root: str) -> dict[str, Any]:
+    config: dict[str, Any] = {"k": "config", "tmp": tmp_root, "no_new_files": options.no_new_files,
+                              "index": index}
+    if os.geteuid() == 0:
+        uid = (options.sandbox_uid if options.sandbox_uid is not None else 61000) + index
+        config.update(uid=uid, gid=uid)
+    else:
+        config["nproc_base"] = _count_user_tasks(os.geteuid())
+    return config
+
+
+def _count_user_tasks(uid: int) -> int:
+    """Threads of `uid` now: RLIMIT_NPROC counts all of them, not just ours."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if int(fields.get("Uid", "-1").split()[0]) == uid:
+            total += int(fields.get("Threads", "1"))
+    return total
+
+
+class _Slot:
+    """A worker place: its index (which fixes its uid) and its zygote, if started."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.zygote: _Zygote | None = None
+
+
+class ProcessSandbox:
+    """Run programs in children forked from a pool of warm zygotes.
+
+    >>> with ProcessSandbox(workers=1) as sandbox:  # doctest: +SKIP
+    ...     report = sandbox.run(job, budget_s=5.0)
+    """
+
+    def __init__(self, *, workers: int | None = None,
+                 options: ProcessOptions | None = None) -> None:
+        self.options = options or ProcessOptions()
+        self._workers = workers or available_cpus()
+        self._tmp_root = tempfile.mkdtemp(prefix="verifier-", dir=self.options.tmp_root)
+        # Children of a root service run as other uids and must traverse this folder.
+        os.chmod(self._tmp_root, 0o711)
+        self._slots: queue.LifoQueue[_Slot] = queue.LifoQueue()
+        self._every = [_Slot(index) for index in range(self._workers)]
+        for slot in reversed(self._every):
+            self._slots.put(slot)
+        self._closed = False
+        self.layers: dict[str, Any] = {}
+
+    @property
+    def workers(self) -> int:
+        return self._workers
+
+    def __enter__(self) -> ProcessSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def warm(self) -> None:
+        """Start every zygote now rather than on first use."""
+        taken = [self._slots.get() for _ in range(self._workers)]
+        try:
+            for slot in taken:
+                self._ready(slot)
+        finally:
+            for slot in reversed(taken):
+                self._slots.put(slot)
+
+    def _ready(self, slot: _Slot) -> _Zygote:
+        if self._closed:
+            raise SandboxError("the sandbox is closed", transient=False)
+        if slot.zygote is not None and not slot.zygote.alive():
+            slot.zygote.kill()
+            slot.zygote = None
+        if slot.zygote is None:
+            slot.zygote = _Zygote(self.options, index=slot.index, tmp_root=self._tmp_root)
+            self.layers = slot.zygote.layers
+        return slot.zygote
+
+    def run(self, job: Job, *, budget_s: float,
+            on_record: Callable[[TestRecord], bool] | None = None) -> RunReport:
+        slot = self._slots.get()
+        try:
+            zygote = self._ready(slot)
+            try:
+                return zygote.run(job, budget_s=budget_s, on_record=on_record)
+            except BaseException:
+                zygote.kill()
+                slot.zygote = None
+                raise
+        finally:
+            self._slots.put(slot)
+
+    def close(self) -> None:
+        self._closed = True
+        for slot in self._every:
+            if slot.zygote is not None:
+                slot.zygote.close()
+                slot.zygote = None
+        shutil.rmtree(self._tmp_root, ignore_errors=True)
