@@ -21,3 +21,39 @@ def sample(code: str, task_id: str, sample_id: str = "s", **extra: Any) -> dict[
     """A Nova sample whose response holds `code` in a python fence."""
     return {"id": sample_id, "messages": assistant(fenced(code)),
             "reference_answer": {"task_id": task_id, **extra}}
+
+
+def call_job(code: str, entry: str, *arg_lists: list[Any], **limits: Any) -> Any:
+    """A Job calling `entry` once per argument list."""
+    from verifier.sandbox.base import Job, TestInput
+    from verifier.settings import Limits
+
+    tests = tuple(TestInput(index=n, kind="call", args=args) for n, args in enumerate(arg_lists))
+    return Job(code=code, entry_point=entry, tests=tests, limits=Limits(**limits))
+
+
+def stdio_job(code: str, *inputs: str, **limits: Any) -> Any:
+    """A Job running the whole program once per input."""
+    from verifier.sandbox.base import Job, TestInput
+    from verifier.settings import Limits
+
+    tests = tuple(TestInput(index=n, kind="stdio", stdin=text) for n, text in enumerate(inputs))
+    return Job(code=code, tests=tests, limits=Limits(**limits))
+
+
+def sandbox_processes() -> list[int]:
+    """Pids of every process running the zygote's command line (zygotes and their children)."""
+    import os
+
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                cmdline = handle.read()
+        except OSError:
+            continue
+        if b"from runner.zygote import main" in cmdline:
+            found.append(int(entry))
+    return found

@@ -285,6 +285,11 @@ class ProcessSandbox:
             for slot in reversed(taken):
                 self._slots.put(slot)
 
+    def zygote_pids(self) -> list[int]:
+        """Pids of the zygotes running now."""
+        return [slot.zygote.proc.pid for slot in self._every
+                if slot.zygote is not None and slot.zygote.alive()]
+
     def _ready(self, slot: _Slot) -> _Zygote:
         if self._closed:
             raise SandboxError("the sandbox is closed", transient=False)

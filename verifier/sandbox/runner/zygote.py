@@ -52,6 +52,12 @@ _POLL_S = 0.005
 
 
 def _preload() -> list[str]:
+    # The zygote runs with -S (no site-packages reachable), which also skips
+    # the exit()/quit() builtins programs use; importing site under -S adds
+    # nothing to sys.path, and setquit() installs just those two.
+    import site
+
+    site.setquit()
     missing = []
     for name in PRELOAD:
         try:

@@ -1,0 +1,34 @@
+"""Every attack is followed by a health check: no stray process, next sample scores 1.0."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.helpers import sample, sandbox_processes
+
+BENIGN = sample("def add(a, b):\n    return a + b\n", "basics/add", "benign")
+
+
+def metrics(entry: dict[str, Any]) -> dict[str, float]:
+    return {m["name"]: m["value"] for m in entry["metrics_list"]}
+
+
+@pytest.fixture
+def attack(scorer: Any, sandbox: Any) -> Iterator[Callable[..., Any]]:
+    """Score one hostile sample; return (entry, detail, seconds)."""
+
+    def run(code: str, task_id: str, **reference: Any) -> tuple[dict[str, Any], Any, float]:
+        started = time.monotonic()
+        (result,) = scorer.evaluate([sample(code, task_id, "attack", **reference)])
+        elapsed = time.monotonic() - started
+        return result.to_response(scorer.settings), result, elapsed
+
+    yield run
+    leftovers = set(sandbox_processes()) - set(sandbox.zygote_pids())
+    assert not leftovers, f"processes outlived the attack: {leftovers}"
+    (after,) = scorer.score([BENIGN])
+    assert after["aggregate_reward_score"] == 1.0, "the next sample was not scored normally"

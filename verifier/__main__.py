@@ -1,0 +1,5 @@
+"""`python -m verifier` runs the CLI."""
+
+from .cli import main
+
+main()
