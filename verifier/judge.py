@@ -81,7 +81,18 @@ def judge_record(test: Test, record: TestRecord | None, spec: CompareSpec) -> Te
     return TestVerdict(test.id, Verdict.PASS if passed else Verdict.FAIL, None, record.ms)
 
 
-def judge_report(tests: tuple[Test, ...], report: RunReport, spec: CompareSpec
-                 ) -> list[TestVerdict]:
-    """One verdict per test of the suite, in suite order."""
-    return [judge_record(test, report.records.get(n), spec) for n, test in enumerate(tests)]
+def judge_report(tests: tuple[Test, ...], report: RunReport, spec: CompareSpec, *,
+                 stop_at_failure: bool = False) -> list[TestVerdict]:
+    """One verdict per test of the suite, in suite order.
+
+    With `stop_at_failure`, every test after the first that did not pass is
+    NOT_RUN, whatever the sandbox managed to report before it was stopped, so
+    the metrics do not depend on how fast the stop arrived.
+    """
+    verdicts = [judge_record(test, report.records.get(n), spec) for n, test in enumerate(tests)]
+    if stop_at_failure:
+        first = next((n for n, v in enumerate(verdicts) if v.verdict is not Verdict.PASS), None)
+        if first is not None:
+            verdicts[first + 1:] = [TestVerdict(v.test_id, Verdict.NOT_RUN)
+                                    for v in verdicts[first + 1:]]
+    return verdicts

@@ -239,7 +239,8 @@ class Scorer:
             log.error("sample %s: sandbox failed after retries: %s",
                       contract.describe_id(sample.id), exc)
             return self._unscored(sample, f"sandbox failed: {clip(exc)}")
-        verdicts = tuple(judge_report(suite.tests, report, suite.compare))
+        verdicts = tuple(judge_report(suite.tests, report, suite.compare,
+                                      stop_at_failure=on_record is not None))
         unfinished = on_record is None and any(v.verdict is Verdict.NOT_RUN for v in verdicts)
         if (cut_short and unfinished and deadline is not None
                 and time.monotonic() >= deadline - 2 * _WRAP_UP_S):

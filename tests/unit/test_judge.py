@@ -50,6 +50,14 @@ def test_missing_record_is_not_run_and_total_comes_from_the_suite():
     assert [v.verdict for v in verdicts] == [Verdict.PASS, Verdict.NOT_RUN, Verdict.NOT_RUN]
 
 
+def test_stop_at_failure_ignores_whatever_arrived_after_the_first_failure():
+    good = rec(value={"__tuple__": [1, 2]})
+    report = RunReport(loaded=True, records={0: good, 1: rec(value=[0]), 2: good})
+    verdicts = judge_report((CALL, CALL, CALL), report, SPEC, stop_at_failure=True)
+    assert [v.verdict for v in verdicts] == [Verdict.PASS, Verdict.FAIL, Verdict.NOT_RUN]
+    assert judge_report((CALL, CALL, CALL), report, SPEC)[2].verdict is Verdict.PASS
+
+
 def test_extra_records_are_ignored():
     records = {n: rec(value={"__tuple__": [1, 2]}) for n in range(5)}
     assert len(judge_report((CALL,), RunReport(loaded=True, records=records), SPEC)) == 1
