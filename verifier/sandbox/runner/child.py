@@ -29,9 +29,9 @@ import time
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from . import codec, wire
+from . import codec, seccomp, wire
 
-__all__ = ["RESULT_FD", "run_child"]
+__all__ = ["RESULT_FD", "enter", "run_child", "run_probe"]
 
 RESULT_FD = 3
 _DETAIL_CHARS = 300
@@ -258,14 +258,27 @@ def _enter_descriptors(result_fd: int, devnull_fd: int, workdir: str,
         resource.setrlimit(resource.RLIMIT_NOFILE, (0, 0))
 
 
+def enter(job: dict[str, Any], plan: dict[str, Any], *, result_fd: int, devnull_fd: int,
+          workdir: str, cgroup: Any = None) -> None:
+    """Everything between fork and the first line of the program, in this order."""
+    os.setpgid(0, 0)
+    if cgroup is not None:
+        cgroup.join()  # needs an open file and root: before the two go
+    os.chdir(workdir)
+    _enter_descriptors(result_fd, devnull_fd, workdir, plan)
+    _enter_limits(job, plan)
+    if plan["layers"].get("seccomp") and not seccomp.install(
+            seccomp.child_filter(own_pid=os.getpid())):
+        # The zygote's filter took, so this one must too; never run unfiltered.
+        os._exit(70)
+
+
 def run_child(job: dict[str, Any], plan: dict[str, Any], *, result_fd: int, devnull_fd: int,
-              workdir: str, max_frame: int) -> NoReturn:
+              workdir: str, max_frame: int, cgroup: Any = None) -> NoReturn:
     """Run one job in this freshly forked process, then exit; never returns."""
     try:
-        os.setpgid(0, 0)
-        os.chdir(workdir)
-        _enter_descriptors(result_fd, devnull_fd, workdir, plan)
-        _enter_limits(job, plan)
+        enter(job, plan, result_fd=result_fd, devnull_fd=devnull_fd, workdir=workdir,
+              cgroup=cgroup)
         random.seed(0)
         _keep_std_fds_open()
         program = _Program(job, max_frame)
@@ -274,6 +287,21 @@ def run_child(job: dict[str, Any], plan: dict[str, Any], *, result_fd: int, devn
                 _emit(program.run_test(test), max_frame)
             _emit({"k": "end"}, max_frame)
     except BaseException:  # nothing may unwind into the zygote's code in this process
+        pass
+    finally:
+        os._exit(0)
+
+
+def run_probe(plan: dict[str, Any], payload: Callable[[], str], *, result_fd: int,
+              devnull_fd: int, workdir: str, cgroup: Any = None) -> NoReturn:
+    """Go through a job child's entry, then report what `payload` finds instead of testing."""
+    job = {"tests": [], "budget_s": 5, "limits": {"memory_mb": 512, "output_bytes": 4096,
+                                                  "processes": 4, "file_size_mb": 1}}
+    try:
+        enter(job, plan, result_fd=result_fd, devnull_fd=devnull_fd, workdir=workdir,
+              cgroup=cgroup)
+        _emit({"k": "probe", "found": payload()}, 1 << 20)
+    except BaseException:
         pass
     finally:
         os._exit(0)
