@@ -47,9 +47,13 @@ def _call(name: str, *args: Any) -> bool:
         return False
 
 
+def _encoded(text: str | None) -> bytes | None:
+    return text.encode() if text is not None else None
+
+
 def _mount(source: str, target: str, kind: str | None, flags: int, data: str | None) -> bool:
-    encode = (lambda text: text.encode() if text is not None else None)
-    return _call("mount", encode(source), encode(target), encode(kind), flags, encode(data))
+    return _call("mount", _encoded(source), _encoded(target), _encoded(kind), flags,
+                 _encoded(data))
 
 
 def enter_namespaces(config: dict[str, Any]) -> dict[str, bool]:
