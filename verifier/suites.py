@@ -40,10 +40,11 @@ __all__ = [
 ]
 
 LANGUAGES = ("python",)
-RUNTIMES = ("python",)
+RUNTIMES = ("python", "restricted")
 _SUITE_KEYS = frozenset({
     "task_id", "language", "entry_point", "tests", "limits", "compare", "reward", "runtime",
     "setup", "reference_solution", "description", "prompt", "source", "license", "metadata",
+    "allow_imports",
 })
 
 
@@ -99,6 +100,8 @@ class TestSuite:
     reward: Mapping[str, Any] | None = None
     setup: str | None = None
     reference_solution: str | None = None
+    allow_imports: tuple[str, ...] = ()
+    """Modules a restricted program may import beyond the default allowlist."""
     source: str = "<inline>"
     fingerprint: str = ""
 
@@ -217,6 +220,9 @@ def load_suite(data: Any, *, source: str = "<inline>", default_task_id: str | No
         raise
     except InvalidRequest as exc:
         raise SuiteError("limits/compare", str(exc), source=source) from None
+    allow = data.get("allow_imports", [])
+    _need(isinstance(allow, list) and all(isinstance(m, str) and m for m in allow),
+          "allow_imports", "must be a list of module names", source)
     reward = data.get("reward")
     _need(reward is None or isinstance(reward, dict | str), "reward",
           "must be a shape name or an object", source)
@@ -231,6 +237,7 @@ def load_suite(data: Any, *, source: str = "<inline>", default_task_id: str | No
         reward={"shape": reward} if isinstance(reward, str) else reward,
         setup=_string(data, "setup", "", source),
         reference_solution=_string(data, "reference_solution", "", source),
+        allow_imports=tuple(allow),
         source=source,
         fingerprint=_fingerprint(data),
     )

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from . import codec, seccomp, wire
+from . import codec, guards, seccomp, wire
 
 __all__ = ["RESULT_FD", "enter", "run_child", "run_probe"]
 
@@ -126,6 +126,7 @@ class _Program:
         self.max_frame = max_frame
         self.code: Any = None
         self.namespace: dict[str, Any] = {}
+        self.refused = 0
 
     def load(self) -> bool:
         try:
@@ -136,14 +137,27 @@ class _Program:
         if self.job.get("module"):
             error = self._exec_module()
             if error is not None:
-                _emit({"k": "load", "ok": False, "error": error}, self.max_frame)
+                _emit({"k": "load", "ok": False, "error": error,
+                       "refused": self._newly_refused()}, self.max_frame)
                 return False
-        _emit({"k": "load", "ok": True}, self.max_frame)
+        _emit({"k": "load", "ok": True, "refused": self._newly_refused()}, self.max_frame)
         return True
+
+    def _newly_refused(self) -> int:
+        """Refusals by the restricted runtime since the last frame."""
+        fresh = guards.violations() - self.refused
+        self.refused += fresh
+        return fresh
+
+    def _globals(self, name: str) -> dict[str, Any]:
+        """Fresh module globals: full builtins, or the restricted runtime's guarded ones."""
+        if self.job.get("runtime") == "restricted":
+            return guards.namespace(name=name, allowed=frozenset(self.job.get("imports", ())))
+        return {"__name__": name, "__builtins__": builtins}
 
     def _exec_module(self) -> str | None:
         """Run the program once as a module so its functions exist; None when it worked."""
-        self.namespace = {"__name__": "solution", "__builtins__": builtins}
+        self.namespace = self._globals("solution")
         self.streams.begin(b"")
         try:
             exec(self.code, self.namespace)
@@ -178,6 +192,9 @@ class _Program:
         elif kind == "stdio" and record["status"] == "ok":
             record["stdout"] = output.decode("utf-8", errors="replace")
         record.update(k="test", i=test["i"], ms=round(elapsed_ms, 3))
+        refused = self._newly_refused()
+        if refused:
+            record["refused"] = refused
         return record
 
     def _call(self, test: dict[str, Any]) -> dict[str, Any]:
@@ -191,7 +208,7 @@ class _Program:
 
     def _stdio(self, test: dict[str, Any]) -> dict[str, Any]:
         try:
-            exec(self.code, {"__name__": "__main__", "__builtins__": builtins})
+            exec(self.code, self._globals("__main__"))
         except BaseException as exc:
             if not _exits_cleanly(exc):
                 raise
