@@ -42,18 +42,38 @@ def stdio_job(code: str, *inputs: str, **limits: Any) -> Any:
 
 
 def sandbox_processes() -> list[int]:
-    """Pids of every process running the zygote's command line (zygotes and their children)."""
+    """Pids of zygotes and their children started by this test process.
+
+    Only descendants of this process count: other test runs on the machine
+    (in other checkouts) have zygotes too. Orphans of a job stay descendants,
+    since they go back to their zygote (subreaper) or its PID namespace init.
+    """
     import os
 
-    found = []
+    parents: dict[int, int] = {}
+    matching = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
             with open(f"/proc/{entry}/cmdline", "rb") as handle:
                 cmdline = handle.read()
         except OSError:
             continue
+        parents[int(entry)] = int(stat[stat.rfind(b")") + 2:].split()[1])
         if b"from runner.zygote import main" in cmdline:
-            found.append(int(entry))
-    return found
+            matching.append(int(entry))
+    me = os.getpid()
+
+    def descends(pid: int) -> bool:
+        for _ in range(64):
+            pid = parents.get(pid, 0)
+            if pid == me:
+                return True
+            if pid <= 1:
+                return False
+        return False
+
+    return [pid for pid in matching if descends(pid)]

@@ -163,6 +163,10 @@ class Scorer:
             except FutureTimeout:
                 future.cancel()
                 results.append(self._deadline(sample))
+        left = self.sandbox.sweep()
+        if left:
+            log.warning("batch of %d left %d stray process(es) or folder(s); removed",
+                        len(samples), left)
         return results
 
     # -- one sample ----------------------------------------------------------

@@ -160,3 +160,12 @@ def test_no_process_outlives_its_job(sandbox):
     else:
         assert report.strays >= 1
     assert set(sandbox_processes()) <= before
+
+
+def test_output_from_a_thread_with_a_bigger_stack_is_kept(sandbox):
+    code = ("import sys, threading\nsys.setrecursionlimit(10**6)\nthreading.stack_size(2**26)\n"
+            "def main():\n    def depth(n):\n        return 0 if n == 0 else 1 + depth(n - 1)\n"
+            "    print(depth(int(input())))\n"
+            "threading.Thread(target=main).start()\n")
+    report = sandbox.run(stdio_job(code, "50000\n"), budget_s=10)
+    assert report.records[0].stdout == "50000\n"

@@ -153,6 +153,9 @@ class Sandbox(Protocol):
         sandbox itself fails.
         """
 
+    def sweep(self) -> int:
+        """After a batch: kill anything its jobs left behind; return how many were found."""
+
     def close(self) -> None:
         """Stop every worker; the sandbox cannot be used afterwards."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import os
 import queue
 import selectors
@@ -29,12 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SandboxError
+from ..isolation import missing, one_line
 from .base import Job, ReportBuilder, RunReport, TestRecord
 from .runner import wire
 from .runner.sweep import children_of
 
 __all__ = ["ProcessOptions", "ProcessSandbox", "ZygoteFailed", "available_cpus"]
 
+log = logging.getLogger("verifier.sandbox")
 _RUNNER_PARENT = str(Path(__file__).resolve().parent)
 _BOOT = "import sys; sys.path.insert(0, {path!r}); from runner.zygote import main; main()"
 _GRACE_S = 5.0
@@ -139,13 +142,6 @@ class _Zygote:
         self.pid: int = ready["pid"]
         self.layers: dict[str, Any] = ready.get("layers", {})
         self.missing: list[str] = ready.get("missing", [])
-        absent = sorted(name for name in options.require if not self.layers.get(name))
-        if absent:
-            self.kill()
-            raise SandboxError(
-                f"strict mode: required isolation layer(s) {absent} not available here; "
-                f"have {sorted(k for k, v in self.layers.items() if v is True)}",
-                transient=False)
 
     def _send(self, message: Any) -> None:
         try:
@@ -251,6 +247,22 @@ def _config(options: ProcessOptions, *, index: int, tmp_root: str) -> dict[str, 
     return config
 
 
+def _session_members(session: int) -> set[int]:
+    """Pids whose session id is `session` (a zygote leads its own session)."""
+    members = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            data = Path(f"/proc/{entry}/stat").read_bytes()
+        except OSError:
+            continue
+        fields = data[data.rfind(b")") + 2:].split()
+        if len(fields) > 3 and int(fields[3]) == session:
+            members.add(int(entry))
+    return members
+
+
 def _make_non_dumpable() -> bool:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -344,9 +356,17 @@ class ProcessSandbox:
             slot.zygote.kill()
             slot.zygote = None
         if slot.zygote is None:
-            slot.zygote = _Zygote(self.options, index=slot.index, tmp_root=self._tmp_root)
-            self.layers = {**slot.zygote.layers,
-                           "service_non_dumpable": self.service_non_dumpable}
+            zygote = _Zygote(self.options, index=slot.index, tmp_root=self._tmp_root)
+            layers = {**zygote.layers, "service_non_dumpable": self.service_non_dumpable}
+            absent = missing(layers, self.options.require)
+            if absent:
+                zygote.kill()
+                raise SandboxError(
+                    f"strict mode: required isolation layer(s) {absent} do not hold here; "
+                    f"run `verifier doctor` to see which do", transient=False)
+            if not self.layers:
+                log.info("%s", one_line(layers))
+            slot.zygote, self.layers = zygote, layers
         return slot.zygote
 
     def run(self, job: Job, *, budget_s: float,
@@ -362,6 +382,38 @@ class ProcessSandbox:
                 raise
         finally:
             self._slots.put(slot)
+
+    def sweep(self) -> int:
+        """Kill processes of the zygotes' sessions that are not zygotes; remove stale work folders.
+
+        Every job already cleans up after itself; this catches what a job
+        leaves where the platform grants neither seccomp nor a subreaper
+        (orphans re-parented to init), and folders of a zygote killed
+        mid-job. It runs only when no job is running, so it never races one.
+        """
+        taken: list[_Slot] = []
+        try:
+            for _ in self._every:
+                taken.append(self._slots.get_nowait())
+        except queue.Empty:
+            for slot in taken:
+                self._slots.put(slot)
+            return 0
+        try:
+            keep = set(self.zygote_pids())
+            found = 0
+            for pid in keep:
+                for stray in _session_members(pid) - keep:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(stray, 9)
+                        found += 1
+            for leftover in Path(self._tmp_root).glob("job-*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+                found += 1
+            return found
+        finally:
+            for slot in reversed(taken):
+                self._slots.put(slot)
 
     def close(self) -> None:
         self._closed = True

@@ -25,6 +25,7 @@ import random
 import resource
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -110,6 +111,20 @@ def _keep_std_fds_open() -> None:
         return real_open(file, *args, **kwargs)
 
     builtins.open = io.open = open_keeping_std
+
+
+def _join_threads() -> None:
+    """Wait for the program's non-daemon threads, as the interpreter does at exit.
+
+    Contest programs often run main() in a thread with a bigger stack
+    (threading.stack_size(...); Thread(target=main).start()) and print from
+    it after the module body has returned. The zygote's deadline still
+    bounds the wait.
+    """
+    main = threading.main_thread()
+    for thread in threading.enumerate():
+        if thread is not main and not thread.daemon:
+            thread.join()
 
 
 def _exits_cleanly(exc: BaseException) -> bool:
@@ -212,6 +227,7 @@ class _Program:
         except BaseException as exc:
             if not _exits_cleanly(exc):
                 raise
+        _join_threads()
         return {"status": "ok"}
 
     def _assert(self, test: dict[str, Any]) -> dict[str, Any]:
