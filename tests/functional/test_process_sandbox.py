@@ -169,3 +169,11 @@ def test_output_from_a_thread_with_a_bigger_stack_is_kept(sandbox):
             "threading.Thread(target=main).start()\n")
     report = sandbox.run(stdio_job(code, "50000\n"), budget_s=10)
     assert report.records[0].stdout == "50000\n"
+
+
+def test_a_returned_int_past_the_decimal_limit_is_judged(sandbox):
+    report = sandbox.run(call_job("def f():\n    return 7 ** 20000\n", "f", []), budget_s=10)
+    assert report.records[0].status == "ok"
+    from verifier.sandbox.runner.codec import decode
+
+    assert decode(report.records[0].value) == 7 ** 20000

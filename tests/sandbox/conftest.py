@@ -17,6 +17,10 @@ def metrics(entry: dict[str, Any]) -> dict[str, float]:
     return {m["name"]: m["value"] for m in entry["metrics_list"]}
 
 
+def verdicts(result: Any) -> list[str]:
+    return [v.verdict.value for v in result.verdicts]
+
+
 @pytest.fixture
 def attack(scorer: Any, sandbox: Any) -> Iterator[Callable[..., Any]]:
     """Score one hostile sample; return (entry, detail, seconds)."""

@@ -75,3 +75,12 @@ def test_cycles_and_depth_are_refused():
 def test_malformed_tags_raise_codec_error(data):
     with pytest.raises(CodecError):
         decode(data)
+
+
+def test_ints_past_the_decimal_limit_travel_as_hex():
+    huge = 7 ** 20000  # about 16900 digits: str() of it raises in Python 3.11
+    data = encode(huge)
+    assert data["__int__"].startswith("0x")
+    assert decode(data) == huge
+    assert decode(encode(-huge)) == -huge
+    assert encode(10**100) == 10**100  # ordinary big ints stay plain

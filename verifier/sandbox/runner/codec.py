@@ -9,7 +9,8 @@ is a one-key object whose key names the type:
     {"__set__": [1, 2]}            {1, 2}
     {"__frozenset__": [1]}         frozenset({1})
     {"__float__": "inf"}           inf, "-inf", "nan" (bare Infinity/NaN are read too)
-    {"__int__": "123456789..."}    an int written as a string, for JSON tools that lose big ints
+    {"__int__": "123456789..."}    an int written as a string, for JSON tools that lose big ints;
+                                   "0x..." is hex, which is how ints over 4000 digits travel
     {"__bytes__": "aGk="}          b"hi" (base64)
     {"__complex__": [1.0, 2.0]}    (1+2j)
     {"__dict__": [[1, "a"]]}       {1: "a"}: a dict whose keys are not all strings,
@@ -29,6 +30,7 @@ from typing import Any
 __all__ = ["MAX_DEPTH", "CodecError", "decode", "encode"]
 
 MAX_DEPTH = 100
+_DECIMAL_BITS = 13000  # about 3900 decimal digits, under Python's 4300-digit limit
 
 _TAGS = frozenset(
     ["__tuple__", "__set__", "__frozenset__", "__float__", "__int__", "__bytes__", "__complex__",
@@ -53,6 +55,10 @@ def encode(value: Any, _depth: int = 0) -> Any:
     if _depth > MAX_DEPTH:
         raise CodecError(f"value nested deeper than {MAX_DEPTH} levels")
     kind = type(value)
+    if kind is int and value.bit_length() > _DECIMAL_BITS:
+        # Python refuses decimal conversion of ints over 4300 digits (and it
+        # would be quadratic); hex is linear and has no such limit.
+        return {"__int__": hex(value)}
     if value is None or kind is bool or kind is int or kind is str:
         return value
     if kind is float:
@@ -125,6 +131,8 @@ def _decode_tag(tag: str, body: Any, depth: int) -> Any:
     if tag == "__int__":
         if not isinstance(body, str):
             raise CodecError("__int__ must hold a string of digits")
+        if body.lstrip("-").startswith(("0x", "0X")):
+            return int(body, 16)
         return int(body)
     if tag == "__bytes__":
         if not isinstance(body, str):

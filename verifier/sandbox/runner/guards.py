@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import _string  # type: ignore[import-not-found]  # what string.Formatter itself uses
 import builtins
+import io
 import operator
 import string
 import sys
@@ -128,8 +129,15 @@ class _ModuleProxy:
 _proxies: dict[str, _ModuleProxy] = {}
 
 
+_SEALED = (io.FileIO,)
+"""Classes a program may hold instances of but never get hold of: FileIO(3) would
+write straight to the result pipe, and re-initialising one would rebind it."""
+
+
 def _shown(value: Any, allowed: frozenset[str]) -> Any:
     """A value a program may hold: modules only as proxies of allowed ones."""
+    if value in _SEALED:
+        raise _refuse(f"{value.__name__} is not available")
     if isinstance(value, ModuleType):
         if value.__name__ not in allowed:
             raise _refuse(f"module {value.__name__!r} is not allowed")
@@ -159,6 +167,8 @@ def namespace(*, name: str, allowed: frozenset[str]) -> dict[str, Any]:
 
     def getattr_(obj: Any, attribute: Any, *default: Any) -> Any:
         attribute = _check_name(attribute)
+        if isinstance(obj, _SEALED) and attribute.startswith("__"):
+            raise _refuse(f"{attribute!r} of a raw file is not allowed")
         if attribute in ("format", "format_map") and (type(obj) is str or obj is str):
             return _format(obj, attribute)
         return _shown(getattr(obj, attribute, *default), allowed)
@@ -198,8 +208,14 @@ def namespace(*, name: str, allowed: frozenset[str]) -> dict[str, Any]:
 
     safe = {key: value for key, value in vars(builtins).items()
             if key not in _REMOVED_BUILTINS and not key.startswith("_")}
+    def type_(*args: Any) -> Any:
+        if len(args) == 1:
+            return _shown(type(args[0]), allowed)
+        return type(*args)
+
     safe.update(getattr=getattr_, setattr=setattr_, delattr=delattr_, __import__=import_,
-                open=open_, __build_class__=builtins.__build_class__, __name__="builtins")
+                open=open_, type=type_, __build_class__=builtins.__build_class__,
+                __name__="builtins")
     return {
         "__name__": name,
         "__builtins__": safe,
