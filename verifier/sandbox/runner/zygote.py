@@ -33,6 +33,7 @@ from typing import Any
 from . import layers, sweep, wire
 from .cgroups import JobCgroup
 from .child import run_child, run_probe
+from .native import run_native
 
 __all__ = ["PRELOAD", "main"]
 
@@ -199,7 +200,8 @@ class _Job:
         owner = plan["uid"] if plan.get("uid") is not None else os.getuid()
         snapshot = None if plan["layers"].get("seccomp") else sweep.TempSnapshot(owner)
         workdir = zygote.new_workdir()
-        pid, read_fd = zygote.fork_child(workdir, lambda fd: run_child(
+        body = run_child if self.job.get("language", "python") == "python" else run_native
+        pid, read_fd = zygote.fork_child(workdir, lambda fd: body(
             self.job, plan, result_fd=fd, devnull_fd=zygote.devnull, workdir=workdir,
             max_frame=self.max_frame, cgroup=zygote.cgroup))
         try:
