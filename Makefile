@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-unprivileged lint format clean
+.PHONY: install demo test test-unprivileged lint format clean sandbox-images bench-docker
 
 install: $(STAMP)
 
@@ -22,8 +22,19 @@ lint: install
 	$(BIN)/ruff check verifier tests
 	$(BIN)/mypy
 
-## Lint, then every test, as root and again as an unprivileged user.
-test: lint
+## The Docker backend's images (python, cpp, node), built offline from a Debian base made
+## from this machine's apt archive; only what changed is rebuilt. Needs Docker (and root
+## the first time, for mmdebstrap).
+sandbox-images:
+	scripts/sandbox-images.sh
+
+## Warm container pool against a container per sample (needs the images).
+bench-docker: install sandbox-images
+	$(BIN)/verifier bench-docker
+
+## Lint, then every test (the e2e ones start real containers), as root and again as an
+## unprivileged user.
+test: lint sandbox-images
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory test-unprivileged
 
