@@ -12,15 +12,18 @@ import logging
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
 from . import envvars
+from .bench_docker import bench_docker as run_bench
+from .bench_docker import format_rows
 from .errors import InvalidRequest, SandboxError, VerifierError
 from .isolation import describe, missing, one_line
+from .sandbox.backends import BACKENDS, open_sandbox
+from .sandbox.docker import DockerSandbox
 from .sandbox.process import ProcessSandbox
 from .service import SampleResult, Scorer
 from .settings import Settings
@@ -57,13 +60,21 @@ def _settings(**explicit: Any) -> Settings:
         raise UsageProblem(str(exc)) from None
 
 
-def _sandbox(settings: Settings, require: str | None, hide: tuple[str, ...]) -> ProcessSandbox:
-    """The process sandbox, started and probed now, so strict mode fails before any work."""
+def _open(backend: str | None, *, workers: int | None, require: str | None,
+          hide: tuple[str, ...]) -> ProcessSandbox | DockerSandbox:
     try:
-        options = envvars.process_options(os.environ, require=require, hide=hide)
-    except InvalidRequest as exc:
+        name = envvars.backend(os.environ, backend)
+        process = envvars.process_options(os.environ, require=require, hide=hide)
+        docker = envvars.docker_options(os.environ, require=require)
+        return open_sandbox(name, workers=workers, process=process, docker=docker)
+    except (InvalidRequest, SandboxError) as exc:
         raise UsageProblem(str(exc)) from None
-    sandbox = ProcessSandbox(workers=settings.workers, options=options)
+
+
+def _sandbox(settings: Settings, require: str | None, hide: tuple[str, ...],
+             backend: str | None) -> ProcessSandbox | DockerSandbox:
+    """The sandbox, started and probed now, so strict mode fails before any work."""
+    sandbox = _open(backend, workers=settings.workers, require=require, hide=hide)
     try:
         sandbox.warm()
     except SandboxError as exc:
@@ -75,6 +86,11 @@ def _sandbox(settings: Settings, require: str | None, hide: tuple[str, ...]) -> 
 _REQUIRE_HELP = (f"Strict mode: comma-separated isolation layers that must hold (see `verifier "
                  f"doctor`). Default: ${envvars.REQUIRE_LAYERS}.")
 _RUNTIME_HELP = f"Runtime for suites that name none. Default: ${envvars.RUNTIME} or python."
+_BACKEND_HELP = (f"Where programs run: process (forked children) or docker (warm containers; "
+                 f"falls back to process when no engine answers). Default: ${envvars.BACKEND} "
+                 f"or process.")
+backend_option = click.option("--backend", type=click.Choice(BACKENDS), default=None,
+                              help=_BACKEND_HELP)
 
 
 def read_samples(stream: TextIO, name: str) -> list[Any]:
@@ -137,8 +153,9 @@ def main(verbose: int) -> None:
 @click.option("--runtime", type=click.Choice(["python", "restricted"]), default=None,
               help=_RUNTIME_HELP)
 @click.option("--require-layers", default=None, help=_REQUIRE_HELP)
+@backend_option
 def score(input_path: str, output: str, suite_paths: tuple[str, ...], workers: int | None,
-          runtime: str | None, require_layers: str | None) -> None:
+          runtime: str | None, require_layers: str | None, backend: str | None) -> None:
     """Score the samples in INPUT (JSON Lines or a JSON list; - for stdin)."""
     if input_path == "-":
         samples = read_samples(sys.stdin, "stdin")
@@ -151,7 +168,7 @@ def score(input_path: str, output: str, suite_paths: tuple[str, ...], workers: i
     locations = _suite_locations(suite_paths)
     index = _load_index(locations)
     settings = _settings(workers=workers, runtime=runtime)
-    sandbox = _sandbox(settings, require_layers, locations)
+    sandbox = _sandbox(settings, require_layers, locations, backend)
     started = time.monotonic()
     with sandbox, Scorer(index, settings=settings, sandbox=sandbox) as scorer:
         results = scorer.evaluate(samples)
@@ -179,13 +196,15 @@ def _validation_line(task_id: str, result: SampleResult, seconds: float) -> str:
 @click.option("--workers", type=click.IntRange(min=1), default=None)
 @click.option("--runtime", type=click.Choice(["python", "restricted"]), default=None,
               help=_RUNTIME_HELP)
-def validate(paths: tuple[str, ...], workers: int | None, runtime: str | None) -> None:
+@backend_option
+def validate(paths: tuple[str, ...], workers: int | None, runtime: str | None,
+             backend: str | None) -> None:
     """Run every suite's reference solution; fail if any suite does not pass itself."""
     locations = _suite_locations(paths)
     index = _load_index(locations)
     settings = _settings(workers=workers, runtime=runtime)
     failed = missing = 0
-    with _sandbox(settings, None, ()) as sandbox, \
+    with _sandbox(settings, None, (), backend) as sandbox, \
             Scorer(index, settings=settings, sandbox=sandbox) as scorer:
         for task_id, suite in sorted(index.items()):
             if suite.reference_solution is None:
@@ -206,22 +225,59 @@ def validate(paths: tuple[str, ...], workers: int | None, runtime: str | None) -
 @main.command()
 @click.option("--require-layers", default=None, help=_REQUIRE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the probe's report as JSON.")
-def doctor(require_layers: str | None, as_json: bool) -> None:
+@backend_option
+def doctor(require_layers: str | None, as_json: bool, backend: str | None) -> None:
     """Probe which isolation layers hold on this machine; exit 1 if a required one does not."""
-    try:
-        options = envvars.process_options(os.environ, require=require_layers)
-    except InvalidRequest as exc:
-        raise UsageProblem(str(exc)) from None
-    required = options.require
-    with ProcessSandbox(workers=1, options=replace(options, require=frozenset())) as sandbox:
-        sandbox.warm()
+    required = _required(require_layers)
+    with _open(backend, workers=1, require="", hide=()) as sandbox:
+        try:
+            sandbox.warm()
+        except SandboxError as exc:
+            raise UsageProblem(str(exc)) from None
         layers = dict(sandbox.layers)
+        kind = "docker" if isinstance(sandbox, DockerSandbox) else "process"
+        languages = sorted(sandbox.languages)
     layers["running_as_root"] = os.geteuid() == 0
     if as_json:
-        click.echo(json.dumps(layers, indent=2, sort_keys=True))
+        click.echo(json.dumps({**layers, "backend": kind, "languages": languages}, indent=2,
+                              sort_keys=True))
     else:
+        click.echo(f"backend: {kind}; languages: {', '.join(languages)}")
         click.echo(describe(layers, required))
     absent = missing(layers, required)
     if absent:
         click.echo(f"strict mode: required layer(s) {absent} do not hold here", err=True)
         raise SystemExit(1)
+
+
+def _required(require_layers: str | None) -> frozenset[str]:
+    try:
+        return envvars.process_options(os.environ, require=require_layers).require
+    except InvalidRequest as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+@main.command("bench-docker")
+@click.option("--samples", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Python samples through the warm pool.")
+@click.option("--cold-samples", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Python samples with a container each (slow: keep it small).")
+@click.option("--native-samples", type=click.IntRange(min=1), default=20, show_default=True,
+              help="C++ and JavaScript samples through the warm pool.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help=f"Samples run at once. Default: ${envvars.WORKERS} or the CPUs available.")
+def bench_docker(samples: int, cold_samples: int, native_samples: int,
+                 workers: int | None) -> None:
+    """Warm container pool against a container per sample: samples/s and the ratio."""
+    settings = _settings(workers=workers)
+    sandbox = _open("docker", workers=settings.workers, require="", hide=())
+    if not isinstance(sandbox, DockerSandbox):
+        sandbox.close()
+        raise UsageProblem("bench-docker needs a reachable Docker engine")
+    rows = []
+    with sandbox:
+        for row in run_bench(samples=samples, cold_samples=cold_samples,
+                             native_samples=native_samples, sandbox=sandbox):
+            rows.append(row)
+            click.echo(f"  {row.name}: {row.samples_per_s:.1f} samples/s", err=True)
+    click.echo(format_rows(rows, workers=sandbox.workers))

@@ -1,6 +1,6 @@
 import pytest
 
-from verifier.envvars import settings_from_env, suite_paths
+from verifier.envvars import backend, settings_from_env, suite_paths
 from verifier.errors import InvalidRequest
 
 
@@ -29,3 +29,11 @@ def test_suite_paths():
     assert suite_paths({}, default=("testcases",)) == ("testcases",)
     assert suite_paths({"VERIFIER_SUITES": "a:b"}, default=("x",)) == ("a", "b")
     assert suite_paths({"VERIFIER_SUITES": "a"}, ("c",)) == ("c",)
+
+
+def test_backend_explicit_then_environment_then_process():
+    assert backend({}) == "process"
+    assert backend({"VERIFIER_BACKEND": "docker"}) == "docker"
+    assert backend({"VERIFIER_BACKEND": "docker"}, "process") == "process"
+    with pytest.raises(InvalidRequest, match="VERIFIER_BACKEND"):
+        backend({"VERIFIER_BACKEND": "podman"})

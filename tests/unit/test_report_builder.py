@@ -76,3 +76,12 @@ def test_a_driver_may_report_a_timeout_itself():
     report = build([LOAD, {"k": "test", "i": 0, "status": "timeout", "error": "ran past"}],
                    expected=[0])
     assert report.records[0].status == "timeout"
+
+
+def test_only_a_native_driver_may_end_before_every_test():
+    native = ReportBuilder(expected=[0, 1, 2], native=True)
+    for frame in (LOAD, {"k": "test", "i": 0, "status": "timeout"}, {"k": "end"}):
+        native.add(frame)
+    assert native.report.ended and native.report.protocol_error is None
+    assert list(native.report.records) == [0]
+    assert build([LOAD, {"k": "test", "i": 0, "status": "ok"}, {"k": "end"}]).protocol_error

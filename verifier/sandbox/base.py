@@ -200,7 +200,8 @@ class ReportBuilder:
     test out of order, an unknown status) is a protocol violation: the frame
     and all after it are ignored, so the tests they would have answered fail.
     With `native` (the frames come from the native driver, which the program
-    never reaches), a fault frame ends the report with `fault` set.
+    never reaches), a fault frame ends the report with `fault` set, and an end
+    frame may come early.
 
     >>> builder = ReportBuilder(expected=[0, 1])
     >>> builder.add({"k": "load", "ok": True})
@@ -251,7 +252,9 @@ class ReportBuilder:
         if report.loaded is not True:
             raise SandboxError(f"{clip(kind, 20)} frame before a successful load")
         if kind == "end":
-            if self._next != len(self.expected):
+            # A native driver ends early on purpose (it gave up after repeated timeouts);
+            # the tests it did not report fail as not run.
+            if self._next != len(self.expected) and not self.native:
                 raise SandboxError("end frame before every test reported")
             report.ended = True
             return None

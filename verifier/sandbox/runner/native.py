@@ -53,6 +53,8 @@ _NODE_FILES = 64
 _EXTRA_TASKS = 8
 """Tasks beyond `processes`: the compiler's tools, Node.js's helper threads."""
 _DIAGNOSTICS = 4096
+_MAX_TIMEOUTS = 2
+"""Give up on a program after this many timeouts: each costs a whole per-test limit."""
 _ERROR_CHARS = 300
 
 
@@ -229,8 +231,13 @@ class _Driver:
         if self.filtered:
             self.gate = ExecGate.install()
         self.emit({"k": "load", "ok": True})
+        timeouts = 0
         for test in self.job["tests"]:
-            self.emit({**self._run_test(test), "k": "test", "i": test["i"]})
+            record = self._run_test(test)
+            self.emit({**record, "k": "test", "i": test["i"]})
+            timeouts += record["status"] == "timeout"
+            if timeouts >= _MAX_TIMEOUTS:
+                break  # the rest are not run, as the Python path does (run_resuming)
         self.emit({"k": "end"})
 
     def _tool(self) -> str:
