@@ -81,7 +81,12 @@ class ExecGate:
             self.refused += 1
         response = _Response(notif.id, 0, 0 if allow else -errno.EPERM,
                              _CONTINUE if allow else 0)
-        self._libc.ioctl(self.fd, ctypes.c_ulong(_SEND), ctypes.byref(response))
+        if self._libc.ioctl(self.fd, ctypes.c_ulong(_SEND), ctypes.byref(response)) != 0:
+            failure = ctypes.get_errno()
+            if allow and failure != errno.ENOENT:
+                # A kernel before 5.5 has no CONTINUE: our own exec would hang until its
+                # timeout, a verdict on the program for a gap of ours. Fail loudly instead.
+                raise OSError(failure, "the exec gate could not let the program start")
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
