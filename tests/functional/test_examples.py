@@ -28,3 +28,14 @@ def test_nova_rft_records_point_at_suites(tmp_path, scorer, suites):
     prompts = {r["reference_answer"]["task_id"]: r["messages"][1]["content"] for r in records}
     assert "standard input" in prompts["stdio/sum_two"]
     assert "`add`" in prompts["basics/add"]
+
+
+def test_shipped_humaneval_scores_its_reference_and_not_a_broken_answer(scorer, suites):
+    task = suites["HumanEval/25"]  # factorize: its asserts use products such as 3 * 19
+    answers = [task.reference_solution,
+               "def factorize(n):\n    return [n]\n"]
+    batch = [{"id": n, "messages": [{"role": "assistant", "content": fenced(code)}],
+              "reference_answer": {"task_id": "HumanEval/25"}} for n, code in enumerate(answers)]
+    good, bad = scorer.evaluate(batch)
+    assert good.reward == 1.0 and bad.reward < 1.0
+    assert len(task.tests) >= 5 and all(not hasattr(t, "snippet") for t in task.tests)
