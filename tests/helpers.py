@@ -42,9 +42,13 @@ def stdio_job(code: str, *inputs: str, **limits: Any) -> Any:
 
 
 def sandbox_processes() -> list[int]:
-    """Pids of every process running the zygote's command line (zygotes and their children)."""
+    """Pids of every process running this checkout's zygote (zygotes and their children).
+
+    Only this checkout's: another checkout's tests may run on the same machine.
+    """
     import os
 
+    ours = str(ROOT / "verifier" / "sandbox").encode()
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -54,6 +58,6 @@ def sandbox_processes() -> list[int]:
                 cmdline = handle.read()
         except OSError:
             continue
-        if b"from runner.zygote import main" in cmdline:
+        if b"from runner.zygote import main" in cmdline and ours in cmdline:
             found.append(int(entry))
     return found
