@@ -42,22 +42,38 @@ def stdio_job(code: str, *inputs: str, **limits: Any) -> Any:
 
 
 def sandbox_processes() -> list[int]:
-    """Pids of every process running this checkout's zygote (zygotes and their children).
+    """Pids of zygotes and their children started by this test process.
 
-    Only this checkout's: another checkout's tests may run on the same machine.
+    Only descendants of this process count: other test runs on the machine
+    (in other checkouts) have zygotes too. Orphans of a job stay descendants,
+    since they go back to their zygote (subreaper) or its PID namespace init.
     """
     import os
 
-    ours = str(ROOT / "verifier" / "sandbox").encode()
-    found = []
+    parents: dict[int, int] = {}
+    matching = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
             with open(f"/proc/{entry}/cmdline", "rb") as handle:
                 cmdline = handle.read()
         except OSError:
             continue
-        if b"from runner.zygote import main" in cmdline and ours in cmdline:
-            found.append(int(entry))
-    return found
+        parents[int(entry)] = int(stat[stat.rfind(b")") + 2:].split()[1])
+        if b"from runner.zygote import main" in cmdline:
+            matching.append(int(entry))
+    me = os.getpid()
+
+    def descends(pid: int) -> bool:
+        for _ in range(64):
+            pid = parents.get(pid, 0)
+            if pid == me:
+                return True
+            if pid <= 1:
+                return False
+        return False
+
+    return [pid for pid in matching if descends(pid)]

@@ -13,15 +13,19 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
 from . import envvars, validation
-from .errors import InvalidRequest, VerifierError
+from .errors import InvalidRequest, SandboxError, VerifierError
 from .importers import FORMATS, import_file
+from .isolation import describe, missing, one_line
+from .sandbox.process import ProcessSandbox
 from .service import Scorer
+from .settings import Settings
 from .suites import SuiteIndex, load_suites
 from .summary import summarize
 from .validation import ValidationOptions
@@ -38,19 +42,42 @@ class UsageProblem(click.ClickException):
     exit_code = 2
 
 
-def _load_index(paths: tuple[str, ...]) -> SuiteIndex:
-    chosen = envvars.suite_paths(os.environ, paths, _DEFAULT_SUITES)
+def _suite_locations(paths: tuple[str, ...]) -> tuple[str, ...]:
+    return envvars.suite_paths(os.environ, paths, _DEFAULT_SUITES)
+
+
+def _load_index(locations: tuple[str, ...]) -> SuiteIndex:
     try:
-        return load_suites(chosen)
+        return load_suites(locations)
     except VerifierError as exc:
         raise UsageProblem(str(exc)) from None
 
 
-def _settings(**explicit: Any) -> Any:
+def _settings(**explicit: Any) -> Settings:
     try:
         return envvars.settings_from_env(os.environ, **explicit)
     except InvalidRequest as exc:
         raise UsageProblem(str(exc)) from None
+
+
+def _sandbox(settings: Settings, require: str | None, hide: tuple[str, ...]) -> ProcessSandbox:
+    """The process sandbox, started and probed now, so strict mode fails before any work."""
+    try:
+        options = envvars.process_options(os.environ, require=require, hide=hide)
+    except InvalidRequest as exc:
+        raise UsageProblem(str(exc)) from None
+    sandbox = ProcessSandbox(workers=settings.workers, options=options)
+    try:
+        sandbox.warm()
+    except SandboxError as exc:
+        sandbox.close()
+        raise UsageProblem(str(exc)) from None
+    return sandbox
+
+
+_REQUIRE_HELP = (f"Strict mode: comma-separated isolation layers that must hold (see `verifier "
+                 f"doctor`). Default: ${envvars.REQUIRE_LAYERS}.")
+_RUNTIME_HELP = f"Runtime for suites that name none. Default: ${envvars.RUNTIME} or python."
 
 
 def read_samples(stream: TextIO, name: str) -> list[Any]:
@@ -110,7 +137,11 @@ def main(verbose: int) -> None:
               help=f"Suite folder or file (repeatable). Default: ${envvars.SUITES} or ./testcases.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help=f"Samples run at once. Default: ${envvars.WORKERS} or the CPUs available.")
-def score(input_path: str, output: str, suite_paths: tuple[str, ...], workers: int | None) -> None:
+@click.option("--runtime", type=click.Choice(["python", "restricted"]), default=None,
+              help=_RUNTIME_HELP)
+@click.option("--require-layers", default=None, help=_REQUIRE_HELP)
+def score(input_path: str, output: str, suite_paths: tuple[str, ...], workers: int | None,
+          runtime: str | None, require_layers: str | None) -> None:
     """Score the samples in INPUT (JSON Lines or a JSON list; - for stdin)."""
     if input_path == "-":
         samples = read_samples(sys.stdin, "stdin")
@@ -120,15 +151,18 @@ def score(input_path: str, output: str, suite_paths: tuple[str, ...], workers: i
                 samples = read_samples(handle, input_path)
         except OSError as exc:
             raise UsageProblem(f"cannot read {input_path}: {exc.strerror}") from None
-    index = _load_index(suite_paths)
-    settings = _settings(workers=workers)
+    locations = _suite_locations(suite_paths)
+    index = _load_index(locations)
+    settings = _settings(workers=workers, runtime=runtime)
+    sandbox = _sandbox(settings, require_layers, locations)
     started = time.monotonic()
-    with Scorer(index, settings=settings) as scorer:
+    with sandbox, Scorer(index, settings=settings, sandbox=sandbox) as scorer:
         results = scorer.evaluate(samples)
         elapsed = time.monotonic() - started
         rows = [dict(r.to_response(settings), detail=r.detail()) for r in results]
         _write_results(output, rows)
-        click.echo(summarize(rows, elapsed_s=elapsed, workers=scorer.sandbox.workers), err=True)
+        click.echo(summarize(rows, elapsed_s=elapsed, workers=sandbox.workers), err=True)
+        click.echo(one_line(sandbox.layers), err=True)
 
 
 @main.command()
@@ -147,15 +181,18 @@ def score(input_path: str, output: str, suite_paths: tuple[str, ...], workers: i
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Also write the full report as JSON to this file.")
 @click.option("--strict", is_flag=True, help="Warnings (slow tests, few tests) fail too.")
+@click.option("--runtime", type=click.Choice(["python", "restricted"]), default=None,
+              help=_RUNTIME_HELP)
 def validate(paths: tuple[str, ...], workers: int | None, runs: int, min_tests: int,
              time_factor: float, min_timeout_s: float, report_path: str | None,
-             strict: bool) -> None:
+             strict: bool, runtime: str | None) -> None:
     """Run every suite's reference solution; exit 1 if one fails itself or is flaky."""
-    index = _load_index(paths)
-    settings = _settings(workers=workers)
+    index = _load_index(_suite_locations(paths))
+    settings = _settings(workers=workers, runtime=runtime)
     options = ValidationOptions(runs=runs, min_tests=min_tests, time_factor=time_factor,
                                 min_timeout_s=min_timeout_s)
-    with Scorer(index, settings=settings) as scorer:
+    with _sandbox(settings, None, ()) as sandbox, \
+            Scorer(index, settings=settings, sandbox=sandbox) as scorer:
         report = validation.validate(
             scorer, index.values(), options,
             on_suite=lambda suite: click.echo("\n".join(validation.table_lines(suite))))
@@ -206,3 +243,27 @@ def import_command(fmt: str, input_path: str, out_dir: str, task_prefix: str,
         raise UsageProblem(f"no suite could be made from {input_path}")
     click.echo(f"wrote {report.suites} suite files to {out_dir}; next: verifier validate "
                f"{out_dir}")
+
+
+@main.command()
+@click.option("--require-layers", default=None, help=_REQUIRE_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the probe's report as JSON.")
+def doctor(require_layers: str | None, as_json: bool) -> None:
+    """Probe which isolation layers hold on this machine; exit 1 if a required one does not."""
+    try:
+        options = envvars.process_options(os.environ, require=require_layers)
+    except InvalidRequest as exc:
+        raise UsageProblem(str(exc)) from None
+    required = options.require
+    with ProcessSandbox(workers=1, options=replace(options, require=frozenset())) as sandbox:
+        sandbox.warm()
+        layers = dict(sandbox.layers)
+    layers["running_as_root"] = os.geteuid() == 0
+    if as_json:
+        click.echo(json.dumps(layers, indent=2, sort_keys=True))
+    else:
+        click.echo(describe(layers, required))
+    absent = missing(layers, required)
+    if absent:
+        click.echo(f"strict mode: required layer(s) {absent} do not hold here", err=True)
+        raise SystemExit(1)

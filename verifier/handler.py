@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import envvars
+from .isolation import one_line
 from .sandbox.process import ProcessSandbox
 from .service import Scorer
 from .suites import load_suites
@@ -43,10 +44,11 @@ def cold_start() -> Scorer:
     settings = envvars.settings_from_env(os.environ)
     paths = envvars.suite_paths(os.environ, default=_default_suites())
     index = load_suites(paths)
-    sandbox = ProcessSandbox(workers=settings.workers)
-    sandbox.warm()
-    log.info("cold start: %d suites from %s, %d workers, layers %s", len(index), paths,
-             sandbox.workers, sandbox.layers)
+    options = envvars.process_options(os.environ, hide=paths)
+    sandbox = ProcessSandbox(workers=settings.workers, options=options)
+    sandbox.warm()  # strict mode (VERIFIER_REQUIRE_LAYERS) fails the init here, clearly
+    log.info("cold start: %d suites from %s, %d workers; %s", len(index), paths,
+             sandbox.workers, one_line(sandbox.layers))
     return Scorer(index, sandbox=sandbox, settings=settings)
 
 

@@ -43,6 +43,7 @@ from .extract import extract_code
 from .judge import TestVerdict, Verdict, judge_record, judge_report
 from .reward import Outcome, Shape, clamp, shape_from_spec, stops_on_failure
 from .sandbox.base import Job, RunReport, Sandbox, TestInput, TestRecord
+from .sandbox.policy import allowed_imports, restrict
 from .sandbox.process import ProcessSandbox, ZygoteFailed
 from .sandbox.resume import run_resuming
 from .settings import Settings
@@ -55,7 +56,7 @@ log = logging.getLogger("verifier")
 _WRAP_UP_S = 0.25
 """Jobs end this long before the batch deadline, so every answer is in by it."""
 _ATTEMPTS = 3
-_EVENT_OVERRIDES = ("reward",)
+_EVENT_OVERRIDES = ("reward", "runtime")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +163,10 @@ class Scorer:
             except FutureTimeout:
                 future.cancel()
                 results.append(self._deadline(sample))
+        left = self.sandbox.sweep()
+        if left:
+            log.warning("batch of %d left %d stray process(es) or folder(s); removed",
+                        len(samples), left)
         return results
 
     # -- one sample ----------------------------------------------------------
@@ -177,10 +182,11 @@ class Scorer:
             log.exception("sample %s: internal error", contract.describe_id(sample.id))
             return self._unscored(sample, f"internal error: {clip(exc)}")
 
-    def _resolve(self, reference: Mapping[str, Any]) -> tuple[TestSuite, Shape]:
+    def _resolve(self, reference: Mapping[str, Any]) -> tuple[TestSuite, Shape, str]:
+        """The suite, reward shape and runtime for a reference_answer."""
         if "tests" in reference:
             suite = load_suite(dict(reference), source="<inline>", default_task_id="<inline>")
-            return suite, shape_from_spec(suite.reward)
+            return suite, shape_from_spec(suite.reward), suite.runtime or self.settings.runtime
         task_id = reference.get("task_id")
         if not isinstance(task_id, str):
             raise InvalidRequest("reference_answer.task_id must be a string")
@@ -188,32 +194,36 @@ class Scorer:
         if suite_found is None:
             raise InvalidRequest(f"unknown task_id {clip(task_id, 100)!r}")
         overrides = {key: reference[key] for key in _EVENT_OVERRIDES if key in reference}
-        return suite_found, shape_from_spec(overrides.get("reward", suite_found.reward))
+        runtime = overrides.get("runtime", suite_found.runtime or self.settings.runtime)
+        if runtime not in ("python", "restricted"):
+            raise InvalidRequest(f"runtime must be python or restricted, got {clip(runtime, 40)!r}")
+        return suite_found, shape_from_spec(overrides.get("reward", suite_found.reward)), runtime
 
     def _evaluate(self, sample: contract.Sample, deadline: float | None) -> SampleResult:
         assert sample.reference is not None and sample.response is not None
-        suite, shape = self._resolve(sample.reference)
+        suite, shape, runtime = self._resolve(sample.reference)
         suite, echo = suite.for_sample(sample.id, sample.reference)
         extraction = extract_code(sample.response, language=suite.language,
                                   entry_point=suite.entry_point)
         result = self._judge_program(sample, suite, shape, extraction.code, extraction.format,
-                                     deadline)
+                                     deadline, runtime)
         if result.status == "scored":
             result.metrics.update(echo)
         return result
 
     def check(self, suite: TestSuite, code: str, *, shape: Shape | None = None,
-              deadline: float | None = None) -> SampleResult:
+              runtime: str | None = None, deadline: float | None = None) -> SampleResult:
         """Run `code` (no extraction) against `suite`; `validate` uses it on references."""
         sample = contract.Sample(0, suite.task_id)
         return self._judge_program(sample, suite, shape or shape_from_spec(suite.reward), code,
-                                   1.0, deadline)
+                                   1.0, deadline,
+                                   runtime or suite.runtime or self.settings.runtime)
 
     def _judge_program(self, sample: contract.Sample, suite: TestSuite, shape: Shape,
                        code: str | None, format_score: float,
-                       deadline: float | None) -> SampleResult:
+                       deadline: float | None, runtime: str) -> SampleResult:
         total = len(suite.tests)
-        base = {"format": format_score}
+        base = {"format": format_score, "safety": 1.0}
         if code is None:
             return self._scored(sample, shape, Outcome(code_found=False, loaded=False, total=total),
                                 base, (), "no code found in the response")
@@ -221,9 +231,18 @@ class Scorer:
             too_long = f"program longer than {self.settings.max_code_bytes} bytes"
             return self._scored(sample, shape, Outcome(code_found=True, loaded=False, total=total),
                                 base, (), too_long)
+        imports: frozenset[str] = frozenset()
+        if runtime == "restricted":
+            restricted = restrict(code)
+            if restricted.code is None:
+                base["safety"] = 0.0
+                refused = "restricted runtime refused the program: " + "; ".join(restricted.errors)
+                return self._scored(sample, shape, Outcome(code_found=True, loaded=False,
+                                                           total=total), base, (), clip(refused))
+            code, imports = restricted.code, allowed_imports(suite.allow_imports)
         limits = suite.resolve_limits(self.settings.limits, self.settings.limits_cap)
         job = Job(code=code, limits=limits, entry_point=suite.entry_point,
-                  setup=suite.setup, language=suite.language,
+                  setup=suite.setup, language=suite.language, runtime=runtime, imports=imports,
                   tests=tuple(_test_input(n, test) for n, test in enumerate(suite.tests)))
         budget = limits.sample_timeout_s
         cut_short = False
@@ -253,7 +272,8 @@ class Scorer:
         passed = sum(v.verdict is Verdict.PASS for v in verdicts)
         outcome = Outcome(code_found=True, loaded=loaded, passed=passed, total=total)
         base.update(runtime_ms=round(report.wall_ms, 3),
-                    timeouts=float(sum(v.verdict is Verdict.TIMEOUT for v in verdicts)))
+                    timeouts=float(sum(v.verdict is Verdict.TIMEOUT for v in verdicts)),
+                    safety=0.0 if report.refused else 1.0)
         return self._scored(sample, shape, outcome, base, verdicts,
                             None if loaded else report.load_error)
 
@@ -298,6 +318,7 @@ class Scorer:
             "compiled": 1.0 if outcome.loaded else 0.0,
             "timeouts": base.get("timeouts", 0.0),
             "runtime_ms": base.get("runtime_ms", 0.0),
+            "safety": base.get("safety", 1.0),
             "error": 0.0,
         }
         return SampleResult(sample.id, "scored", clamp(shape(outcome)), metrics, verdicts, error)

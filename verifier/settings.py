@@ -107,6 +107,9 @@ class Settings:
     """Longer extracted programs are not run; they score as not loading."""
     batch_margin_s: float = 1.0
     """Time kept in hand before a batch deadline to answer every sample."""
+    runtime: str = "python"
+    """Runtime for suites and events that name none: `python` (the whole language,
+    inside the OS sandbox) or `restricted` (RestrictedPython on top of it)."""
 
     def __post_init__(self) -> None:
         if self.workers is not None and self.workers < 1:
@@ -117,3 +120,5 @@ class Settings:
                 raise InvalidRequest(f"{name} must lie in [-1, 1], got {value}")
         if self.max_code_bytes < 1:
             raise InvalidRequest("max_code_bytes must be positive")
+        if self.runtime not in ("python", "restricted"):
+            raise InvalidRequest(f"runtime must be python or restricted, got {self.runtime!r}")

@@ -42,11 +42,11 @@ __all__ = [
 ]
 
 LANGUAGES = ("python",)
-RUNTIMES = ("python",)
+RUNTIMES = ("python", "restricted")
 _SUITE_KEYS = frozenset({
     "task_id", "language", "entry_point", "tests", "limits", "compare", "reward", "runtime",
     "setup", "reference_solution", "description", "prompt", "source", "license", "metadata",
-    "max_tests", "test_seed",
+    "allow_imports", "max_tests", "test_seed",
 })
 
 
@@ -102,6 +102,8 @@ class TestSuite:
     reward: Mapping[str, Any] | None = None
     setup: str | None = None
     reference_solution: str | None = None
+    allow_imports: tuple[str, ...] = ()
+    """Modules a restricted program may import beyond the default allowlist."""
     source: str = "<inline>"
     fingerprint: str = ""
     max_tests: int | None = None
@@ -248,6 +250,9 @@ def load_suite(data: Any, *, source: str = "<inline>", default_task_id: str | No
         test_seed = parse_seed(data.get("test_seed"))
     except InvalidRequest as exc:
         raise SuiteError("max_tests/test_seed", str(exc), source=source) from None
+    allow = data.get("allow_imports", [])
+    _need(isinstance(allow, list) and all(isinstance(m, str) and m for m in allow),
+          "allow_imports", "must be a list of module names", source)
     reward = data.get("reward")
     _need(reward is None or isinstance(reward, dict | str), "reward",
           "must be a shape name or an object", source)
@@ -262,6 +267,7 @@ def load_suite(data: Any, *, source: str = "<inline>", default_task_id: str | No
         reward={"shape": reward} if isinstance(reward, str) else reward,
         setup=_string(data, "setup", "", source),
         reference_solution=_string(data, "reference_solution", "", source),
+        allow_imports=tuple(allow),
         source=source,
         fingerprint=_fingerprint(data),
         max_tests=max_tests,

@@ -165,5 +165,7 @@ def test_without_configure_the_scorer_comes_from_the_environment(monkeypatch, tm
         assert list(scorer.suites) == ["env/neg"] and scorer.sandbox.workers == 1
         assert integrations.get_scorer() is scorer
         assert verl.compute_score("x", fenced("def neg(x):\n    return -x"), "env/neg") == 1.0
+        assert scorer.sandbox.zygote_pids()
     finally:
         integrations.close()
+    assert not scorer.sandbox.zygote_pids()  # the sandbox built for it is closed with it

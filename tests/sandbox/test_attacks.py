@@ -121,7 +121,7 @@ def test_credentials_in_the_service_environment_never_reach_the_program(scorer, 
     assert "RuntimeError" in repr(result)  # the probe ran and reported what it saw
 
 
-def test_background_process_is_killed_after_its_sample(attack):
+def test_background_process_is_refused_or_killed_after_its_sample(attack, sandbox):
     code = ("import os, time\n"
             "def add(a, b):\n"
             "    if os.fork() == 0:\n"
@@ -130,8 +130,11 @@ def test_background_process_is_killed_after_its_sample(attack):
             "            time.sleep(300)\n"
             "        os._exit(0)\n"
             "    return a + b\n")
-    entry, _, _ = attack(code, "basics/add")
-    assert entry["aggregate_reward_score"] == 1.0  # correct, and its orphan is gone (fixture)
+    entry, result, _ = attack(code, "basics/add")
+    if sandbox.layers["no_fork"]:
+        assert "PermissionError" in repr(result)
+    else:
+        assert entry["aggregate_reward_score"] == 1.0  # correct; the fixture finds no orphan
 
 
 def test_signalling_the_zygote_is_a_verdict_not_an_infrastructure_error(attack):

@@ -2,8 +2,10 @@
 
 verl's reward function signature has no place for a scorer, so the adapters
 use one per process: the one given to `configure`, else one built from the
-environment on first use. It is created under a lock and `Scorer` is safe to
-call from many threads at once (its sandbox hands each job its own zygote).
+environment on first use, the way the Lambda's cold start builds it (strict
+layers from VERIFIER_REQUIRE_LAYERS, suite folders hidden from programs).
+It is created under a lock and `Scorer` is safe to call from many threads
+at once (its sandbox hands each job its own zygote).
 It is also created per process: a trainer that forks workers (Ray,
 multiprocessing) gets a fresh scorer in each child rather than one whose
 threads stayed behind in the parent.
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import envvars
+from ..sandbox.process import ProcessOptions, ProcessSandbox
 from ..service import Scorer
 from ..settings import Settings
 from ..suites import SuiteIndex, load_suites
@@ -35,6 +38,8 @@ class _Held:
     owned: bool
     """Built here, so closed here; a scorer passed in stays its owner's to close."""
     pid: int
+    sandbox: ProcessSandbox | None = None
+    """A sandbox built here for the scorer (which then does not own it)."""
 
 
 _lock = threading.Lock()
@@ -65,6 +70,19 @@ def _release(held: _Held) -> None:
     # threads are the parent's, so the child must not close them.
     if held.owned and held.pid == os.getpid():
         held.scorer.close()
+        if held.sandbox is not None:
+            held.sandbox.close()
+
+
+def _build(index: SuiteIndex, settings: Settings, options: ProcessOptions) -> _Held:
+    """A scorer over its own sandbox, as the Lambda's cold start builds it."""
+    sandbox = ProcessSandbox(workers=settings.workers, options=options)
+    try:
+        sandbox.warm()  # strict mode (VERIFIER_REQUIRE_LAYERS) fails here, clearly
+    except BaseException:
+        sandbox.close()
+        raise
+    return _Held(Scorer(index, sandbox=sandbox, settings=settings), True, os.getpid(), sandbox)
 
 
 def configure(*, suites: SuiteIndex | Iterable[str | Path] | None = None,
@@ -88,14 +106,16 @@ def get_scorer() -> Scorer:
         if _held is not None:
             # Held from before a fork: the parent's sandbox and threads, not
             # ours to use or close; the same suites and settings, a new sandbox.
-            scorer = Scorer(_held.scorer.suites, settings=_held.scorer.settings)
+            previous = _held.scorer
+            options = getattr(previous.sandbox, "options", None) or ProcessOptions()
+            _held = _build(previous.suites, previous.settings, options)
         else:
             settings = envvars.settings_from_env(os.environ)
             paths = envvars.suite_paths(os.environ, default=_DEFAULT_SUITES)
-            scorer = Scorer(load_suites(paths), settings=settings)
-        _held = _Held(scorer, True, os.getpid())
+            index = load_suites(paths)
+            _held = _build(index, settings, envvars.process_options(os.environ, hide=paths))
         _register_atexit()
-        return scorer
+        return _held.scorer
 
 
 def close() -> None:

@@ -64,6 +64,10 @@ class Job:
     entry_point: str | None = None
     setup: str | None = None
     language: str = "python"
+    runtime: str = "python"
+    """`python`, or `restricted` for code already transformed by `sandbox.policy`."""
+    imports: frozenset[str] = frozenset()
+    """Modules a restricted program may import."""
 
     @property
     def needs_module(self) -> bool:
@@ -78,6 +82,8 @@ class Job:
             "entry_point": self.entry_point,
             "setup": self.setup,
             "module": self.needs_module,
+            "runtime": self.runtime,
+            "imports": sorted(self.imports),
             "tests": [test.to_wire() for test in self.tests],
             "budget_s": budget_s,
             "limits": {
@@ -102,6 +108,8 @@ class TestRecord:
     stdout: str | None = None
     error: str | None = None
     ms: float = 0.0
+    refused: int = 0
+    """Operations the restricted runtime refused during this test."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -125,6 +133,8 @@ class RunReport:
     max_rss_kb: int = 0
     strays: int = 0
     restarts: int = 0
+    refused: int = 0
+    """Operations the restricted runtime refused, loading included."""
 
 
 class Sandbox(Protocol):
@@ -143,8 +153,15 @@ class Sandbox(Protocol):
         sandbox itself fails.
         """
 
+    def sweep(self) -> int:
+        """After a batch: kill anything its jobs left behind; return how many were found."""
+
     def close(self) -> None:
         """Stop every worker; the sandbox cannot be used afterwards."""
+
+
+def _count(value: Any) -> int:
+    return value if type(value) is int and 0 <= value < 1 << 31 else 0
 
 
 def _number(value: Any) -> float:
@@ -193,6 +210,7 @@ class ReportBuilder:
             if report.loaded is not None:
                 raise SandboxError("second load frame")
             report.loaded = frame.get("ok") is True
+            report.refused += _count(frame.get("refused"))
             if not report.loaded:
                 report.load_error = clip(frame.get("error", "did not load"))
             return None
@@ -223,7 +241,9 @@ class ReportBuilder:
             stdout=stdout if isinstance(stdout, str) else None,
             error=clip(error) if isinstance(error, str) else None,
             ms=_number(frame.get("ms")),
+            refused=_count(frame.get("refused")),
         )
+        report.refused += record.refused
         report.records[index] = record
         self._next += 1
         return record

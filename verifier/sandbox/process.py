@@ -14,6 +14,8 @@ a hostile program that can signal its zygote may be the cause.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import logging
 import os
 import queue
 import selectors
@@ -28,11 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SandboxError
+from ..isolation import missing, one_line
 from .base import Job, ReportBuilder, RunReport, TestRecord
 from .runner import wire
+from .runner.sweep import children_of
 
 __all__ = ["ProcessOptions", "ProcessSandbox", "ZygoteFailed", "available_cpus"]
 
+log = logging.getLogger("verifier.sandbox")
 _RUNNER_PARENT = str(Path(__file__).resolve().parent)
 _BOOT = "import sys; sys.path.insert(0, {path!r}); from runner.zygote import main; main()"
 _GRACE_S = 5.0
@@ -62,7 +67,24 @@ class ProcessOptions:
     """First uid children drop to when the service runs as root (one per worker);
     None picks 61000. Ignored when not root: an unprivileged service cannot."""
     no_new_files: bool = True
-    """Lower the child's open-file limit to what it holds, so it cannot open more."""
+    """Lower the child's open-file limit to zero, so it cannot open anything more."""
+    seccomp: bool = True
+    """Install the seccomp filters where the kernel allows."""
+    namespaces: bool = True
+    """As root: network, IPC, UTS, mount and PID namespaces for the zygotes."""
+    cgroup: bool = True
+    """As root: a cgroup per zygote for memory and process count."""
+    drop_privileges: bool = True
+    """As root: run children as an unprivileged uid of their own (one per worker)."""
+    subreaper: bool = True
+    """Make the zygote a child subreaper, so orphans of a job come back to it."""
+    protect_service: bool = True
+    """Make this process non-dumpable, so a same-uid child cannot read its memory or
+    /proc/<pid>/environ (debuggers then need root)."""
+    hide: tuple[str, ...] = ()
+    """Folders (the suites) the children must not see, where a mount namespace exists."""
+    require: frozenset[str] = frozenset()
+    """Layers that must be present (strict mode); a zygote without one refuses to start."""
     start_timeout_s: float = 20.0
 
 
@@ -210,14 +232,43 @@ def _finish(report: RunReport, done: dict[str, Any]) -> RunReport:
 
 
 def _config(options: ProcessOptions, *, index: int, tmp_root: str) -> dict[str, Any]:
-    config: dict[str, Any] = {"k": "config", "tmp": tmp_root, "no_new_files": options.no_new_files,
-                              "index": index}
-    if os.geteuid() == 0:
+    config: dict[str, Any] = {
+        "k": "config", "tmp": tmp_root, "index": index, "service_pid": os.getpid(),
+        "no_new_files": options.no_new_files, "seccomp": options.seccomp,
+        "namespaces": options.namespaces, "cgroup": options.cgroup,
+        "subreaper": options.subreaper,
+        "hide": [str(Path(path).resolve()) for path in options.hide],
+    }
+    if os.geteuid() == 0 and options.drop_privileges:
         uid = (options.sandbox_uid if options.sandbox_uid is not None else 61000) + index
         config.update(uid=uid, gid=uid)
-    else:
+    elif os.geteuid() != 0:
         config["nproc_base"] = _count_user_tasks(os.geteuid())
     return config
+
+
+def _session_members(session: int) -> set[int]:
+    """Pids whose session id is `session` (a zygote leads its own session)."""
+    members = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            data = Path(f"/proc/{entry}/stat").read_bytes()
+        except OSError:
+            continue
+        fields = data[data.rfind(b")") + 2:].split()
+        if len(fields) > 3 and int(fields[3]) == session:
+            members.add(int(entry))
+    return members
+
+
+def _make_non_dumpable() -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(4, 0, 0, 0, 0)) == 0  # PR_SET_DUMPABLE
+    except (OSError, AttributeError):
+        return False
 
 
 def _count_user_tasks(uid: int) -> int:
@@ -264,6 +315,7 @@ class ProcessSandbox:
             self._slots.put(slot)
         self._closed = False
         self.layers: dict[str, Any] = {}
+        self.service_non_dumpable = self.options.protect_service and _make_non_dumpable()
 
     @property
     def workers(self) -> int:
@@ -286,9 +338,16 @@ class ProcessSandbox:
                 self._slots.put(slot)
 
     def zygote_pids(self) -> list[int]:
-        """Pids of the zygotes running now."""
-        return [slot.zygote.proc.pid for slot in self._every
-                if slot.zygote is not None and slot.zygote.alive()]
+        """Pids of the zygote processes running now, as seen from here.
+
+        In a PID namespace a zygote is two processes: the one started here,
+        and its child, PID 1 of the namespace, which serves the jobs.
+        """
+        outer = [slot.zygote.proc.pid for slot in self._every
+                 if slot.zygote is not None and slot.zygote.alive()]
+        inner = [pid for slot in self._every if slot.zygote is not None
+                 and slot.zygote.layers.get("pidns") for pid in children_of(slot.zygote.proc.pid)]
+        return outer + inner
 
     def _ready(self, slot: _Slot) -> _Zygote:
         if self._closed:
@@ -297,8 +356,17 @@ class ProcessSandbox:
             slot.zygote.kill()
             slot.zygote = None
         if slot.zygote is None:
-            slot.zygote = _Zygote(self.options, index=slot.index, tmp_root=self._tmp_root)
-            self.layers = slot.zygote.layers
+            zygote = _Zygote(self.options, index=slot.index, tmp_root=self._tmp_root)
+            layers = {**zygote.layers, "service_non_dumpable": self.service_non_dumpable}
+            absent = missing(layers, self.options.require)
+            if absent:
+                zygote.kill()
+                raise SandboxError(
+                    f"strict mode: required isolation layer(s) {absent} do not hold here; "
+                    f"run `verifier doctor` to see which do", transient=False)
+            if not self.layers:
+                log.info("%s", one_line(layers))
+            slot.zygote, self.layers = zygote, layers
         return slot.zygote
 
     def run(self, job: Job, *, budget_s: float,
@@ -314,6 +382,38 @@ class ProcessSandbox:
                 raise
         finally:
             self._slots.put(slot)
+
+    def sweep(self) -> int:
+        """Kill processes of the zygotes' sessions that are not zygotes; remove stale work folders.
+
+        Every job already cleans up after itself; this catches what a job
+        leaves where the platform grants neither seccomp nor a subreaper
+        (orphans re-parented to init), and folders of a zygote killed
+        mid-job. It runs only when no job is running, so it never races one.
+        """
+        taken: list[_Slot] = []
+        try:
+            for _ in self._every:
+                taken.append(self._slots.get_nowait())
+        except queue.Empty:
+            for slot in taken:
+                self._slots.put(slot)
+            return 0
+        try:
+            keep = set(self.zygote_pids())
+            found = 0
+            for pid in keep:
+                for stray in _session_members(pid) - keep:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(stray, 9)
+                        found += 1
+            for leftover in Path(self._tmp_root).glob("job-*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+                found += 1
+            return found
+        finally:
+            for slot in reversed(taken):
+                self._slots.put(slot)
 
     def close(self) -> None:
         self._closed = True

@@ -20,7 +20,7 @@ from .base import Job, RunReport, Sandbox, TestRecord
 __all__ = ["run_resuming"]
 
 # Statuses the trusted side gives a test the child never reported.
-TIMEOUT, CRASHED, PROTOCOL = "timeout", "crashed", "protocol"
+TIMEOUT, CRASHED, PROTOCOL, MEMORY = "timeout", "crashed", "protocol", "memory"
 
 
 def _exit_detail(report: RunReport) -> str:
@@ -40,6 +40,8 @@ def _unreported(report: RunReport) -> tuple[str, str]:
     """Status and detail for the test that was running when a segment ended early."""
     if report.killed_for == "timeout":
         return TIMEOUT, "ran past its time limit"
+    if report.killed_for == "memory":
+        return MEMORY, "killed by the memory limit"
     if report.protocol_error is not None or report.killed_for == "protocol":
         return PROTOCOL, f"broke the result protocol: {report.protocol_error or 'bad frame'}"
     if report.exit_code is not None and report.exit_code == -signal.SIGXCPU:
@@ -52,6 +54,7 @@ def _merge_costs(into: RunReport, part: RunReport) -> None:
     into.wall_ms += part.wall_ms
     into.max_rss_kb = max(into.max_rss_kb, part.max_rss_kb)
     into.strays += part.strays
+    into.refused += part.refused
     into.exit_code = part.exit_code
     into.killed_for = part.killed_for
 

@@ -25,13 +25,14 @@ import random
 import resource
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from . import codec, wire
+from . import codec, guards, seccomp, wire
 
-__all__ = ["RESULT_FD", "run_child"]
+__all__ = ["RESULT_FD", "enter", "run_child", "run_probe"]
 
 RESULT_FD = 3
 _DETAIL_CHARS = 300
@@ -112,6 +113,20 @@ def _keep_std_fds_open() -> None:
     builtins.open = io.open = open_keeping_std
 
 
+def _join_threads() -> None:
+    """Wait for the program's non-daemon threads, as the interpreter does at exit.
+
+    Contest programs often run main() in a thread with a bigger stack
+    (threading.stack_size(...); Thread(target=main).start()) and print from
+    it after the module body has returned. The zygote's deadline still
+    bounds the wait.
+    """
+    main = threading.main_thread()
+    for thread in threading.enumerate():
+        if thread is not main and not thread.daemon:
+            thread.join()
+
+
 def _exits_cleanly(exc: BaseException) -> bool:
     """A whole program may end with sys.exit(0) / exit() after printing its answer."""
     return isinstance(exc, SystemExit) and exc.code in (None, 0)
@@ -126,6 +141,7 @@ class _Program:
         self.max_frame = max_frame
         self.code: Any = None
         self.namespace: dict[str, Any] = {}
+        self.refused = 0
 
     def load(self) -> bool:
         try:
@@ -136,14 +152,27 @@ class _Program:
         if self.job.get("module"):
             error = self._exec_module()
             if error is not None:
-                _emit({"k": "load", "ok": False, "error": error}, self.max_frame)
+                _emit({"k": "load", "ok": False, "error": error,
+                       "refused": self._newly_refused()}, self.max_frame)
                 return False
-        _emit({"k": "load", "ok": True}, self.max_frame)
+        _emit({"k": "load", "ok": True, "refused": self._newly_refused()}, self.max_frame)
         return True
+
+    def _newly_refused(self) -> int:
+        """Refusals by the restricted runtime since the last frame."""
+        fresh = guards.violations() - self.refused
+        self.refused += fresh
+        return fresh
+
+    def _globals(self, name: str) -> dict[str, Any]:
+        """Fresh module globals: full builtins, or the restricted runtime's guarded ones."""
+        if self.job.get("runtime") == "restricted":
+            return guards.namespace(name=name, allowed=frozenset(self.job.get("imports", ())))
+        return {"__name__": name, "__builtins__": builtins}
 
     def _exec_module(self) -> str | None:
         """Run the program once as a module so its functions exist; None when it worked."""
-        self.namespace = {"__name__": "solution", "__builtins__": builtins}
+        self.namespace = self._globals("solution")
         self.streams.begin(b"")
         try:
             exec(self.code, self.namespace)
@@ -178,6 +207,9 @@ class _Program:
         elif kind == "stdio" and record["status"] == "ok":
             record["stdout"] = output.decode("utf-8", errors="replace")
         record.update(k="test", i=test["i"], ms=round(elapsed_ms, 3))
+        refused = self._newly_refused()
+        if refused:
+            record["refused"] = refused
         return record
 
     def _call(self, test: dict[str, Any]) -> dict[str, Any]:
@@ -191,10 +223,11 @@ class _Program:
 
     def _stdio(self, test: dict[str, Any]) -> dict[str, Any]:
         try:
-            exec(self.code, {"__name__": "__main__", "__builtins__": builtins})
+            exec(self.code, self._globals("__main__"))
         except BaseException as exc:
             if not _exits_cleanly(exc):
                 raise
+        _join_threads()
         return {"status": "ok"}
 
     def _assert(self, test: dict[str, Any]) -> dict[str, Any]:
@@ -258,14 +291,27 @@ def _enter_descriptors(result_fd: int, devnull_fd: int, workdir: str,
         resource.setrlimit(resource.RLIMIT_NOFILE, (0, 0))
 
 
+def enter(job: dict[str, Any], plan: dict[str, Any], *, result_fd: int, devnull_fd: int,
+          workdir: str, cgroup: Any = None) -> None:
+    """Everything between fork and the first line of the program, in this order."""
+    os.setpgid(0, 0)
+    if cgroup is not None:
+        cgroup.join()  # needs an open file and root: before the two go
+    os.chdir(workdir)
+    _enter_descriptors(result_fd, devnull_fd, workdir, plan)
+    _enter_limits(job, plan)
+    if plan["layers"].get("seccomp") and not seccomp.install(
+            seccomp.child_filter(own_pid=os.getpid())):
+        # The zygote's filter took, so this one must too; never run unfiltered.
+        os._exit(70)
+
+
 def run_child(job: dict[str, Any], plan: dict[str, Any], *, result_fd: int, devnull_fd: int,
-              workdir: str, max_frame: int) -> NoReturn:
+              workdir: str, max_frame: int, cgroup: Any = None) -> NoReturn:
     """Run one job in this freshly forked process, then exit; never returns."""
     try:
-        os.setpgid(0, 0)
-        os.chdir(workdir)
-        _enter_descriptors(result_fd, devnull_fd, workdir, plan)
-        _enter_limits(job, plan)
+        enter(job, plan, result_fd=result_fd, devnull_fd=devnull_fd, workdir=workdir,
+              cgroup=cgroup)
         random.seed(0)
         _keep_std_fds_open()
         program = _Program(job, max_frame)
@@ -274,6 +320,21 @@ def run_child(job: dict[str, Any], plan: dict[str, Any], *, result_fd: int, devn
                 _emit(program.run_test(test), max_frame)
             _emit({"k": "end"}, max_frame)
     except BaseException:  # nothing may unwind into the zygote's code in this process
+        pass
+    finally:
+        os._exit(0)
+
+
+def run_probe(plan: dict[str, Any], payload: Callable[[], str], *, result_fd: int,
+              devnull_fd: int, workdir: str, cgroup: Any = None) -> NoReturn:
+    """Go through a job child's entry, then report what `payload` finds instead of testing."""
+    job = {"tests": [], "budget_s": 5, "limits": {"memory_mb": 512, "output_bytes": 4096,
+                                                  "processes": 4, "file_size_mb": 1}}
+    try:
+        enter(job, plan, result_fd=result_fd, devnull_fd=devnull_fd, workdir=workdir,
+              cgroup=cgroup)
+        _emit({"k": "probe", "found": payload()}, 1 << 20)
+    except BaseException:
         pass
     finally:
         os._exit(0)

@@ -6,15 +6,15 @@ receives programs and test inputs. It preloads the standard-library modules
 generated code tends to use, so a forked child imports them without touching
 the disk (the child may not open files at all), then serves jobs on fd 0/1:
 
-    service -> zygote   {"k": "config", ...} once, then {"k": "run", "job": {...}},
-                        {"k": "stop"} while a job runs
-    zygote -> service   {"k": "ready", ...} once, then per job any number of
+    service -> zygote   {"k": "config", ...} once, then {"k": "run", "seq": n, "job": {...}},
+                        {"k": "stop", "seq": n} while a job runs
+    zygote -> service   {"k": "ready", "layers": {...}} once, then per job any number of
                         {"k": "rec", "r": <child frame>} and one {"k": "done", ...}
 
 The child's frames are wrapped, never passed through as the zygote's own, so
 a child cannot forge the end of its job. Deadlines are enforced here, outside
 the child: on a per-test or per-sample deadline the child's whole process
-group is killed, and after every job any process it left behind is killed too.
+group is killed, and after every job whatever it left behind is removed.
 """
 
 from __future__ import annotations
@@ -23,17 +23,16 @@ import contextlib
 import importlib
 import os
 import select
-import shutil
-import signal
-import stat
 import sys
 import tempfile
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
-from . import wire
-from .child import run_child
+from . import layers, sweep, wire
+from .cgroups import JobCgroup
+from .child import run_child, run_probe
 
 __all__ = ["PRELOAD", "main"]
 
@@ -49,6 +48,7 @@ PRELOAD = (
 
 _CONTROL_FRAME = 1 << 24
 _POLL_S = 0.005
+_PROBE_TIMEOUT_S = 5.0
 
 
 def _preload() -> list[str]:
@@ -103,86 +103,81 @@ class _Control:
         return found
 
 
-def _children_of(parent: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                data = handle.read()
-        except OSError:
-            continue
-        # The command name may hold spaces and parentheses; ppid follows the last ')'.
-        fields = data[data.rfind(b")") + 2:].split()
-        if len(fields) > 1 and int(fields[1]) == parent:
-            found.append(int(entry))
-    return found
+class _Zygote:
+    """The zygote's state: its plan (config plus layers), /dev/null, cgroup, control."""
 
+    def __init__(self, plan: dict[str, Any], control: _Control) -> None:
+        self.plan = plan
+        self.control = control
+        self.devnull = os.open(os.devnull, os.O_RDWR)
+        self.cgroup: JobCgroup | None = None
 
-def _kill_group(pgid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
+    def fork_child(self, workdir: str, body: Callable[[int], None]) -> tuple[int, int]:
+        """Fork a child that runs `body(result_fd)`; return its pid and the read end."""
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_fd)
+            body(write_fd)
+            os._exit(0)  # body never returns; this is a last guard
+        os.close(write_fd)
+        with contextlib.suppress(OSError):  # the child may have done it already
+            os.setpgid(pid, pid)
+        return pid, read_fd
 
+    def new_workdir(self) -> str:
+        workdir = tempfile.mkdtemp(prefix="job-", dir=self.plan["tmp"])
+        if self.plan.get("uid") is not None:
+            os.chown(workdir, self.plan["uid"], self.plan["gid"])
+        return workdir
 
-def _kill_uid(uid: int) -> None:
-    """Kill every process of `uid`: a helper becomes that user and signals -1."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    def cleanup(self, pid: int, snapshot: sweep.TempSnapshot | None, workdir: str) -> int:
+        """Kill what the job left, remove its files; return how many processes were killed."""
+        sweep.kill_group(pid)
+        killed = self.cgroup.kill_all() if self.cgroup is not None else 0
+        if self.plan.get("uid") is not None and not self.plan["layers"].get("subreaper"):
+            sweep.kill_uid(self.plan["uid"])
+        killed += sweep.reap_strays()
+        if snapshot is not None:
+            snapshot.remove_new()
+        sweep.remove_tree(workdir)
+        return killed
 
+    def run_probe(self) -> dict[str, Any]:
+        """Fork a child through the job entry and let it report what it can still do."""
+        service = self.plan.get("service_pid")
 
-def _sweep(plan: dict[str, Any]) -> int:
-    """Kill and reap whatever the last job left behind; return how many were killed.
+        def launch(payload: Callable[[], str]) -> str:
+            workdir = self.new_workdir()
+            pid, read_fd = self.fork_child(workdir, lambda fd: run_probe(
+                self.plan, payload, result_fd=fd, devnull_fd=self.devnull, workdir=workdir,
+                cgroup=self.cgroup))
+            reader = wire.FrameReader(max_frame=1 << 20)
+            deadline = time.monotonic() + _PROBE_TIMEOUT_S
+            found = ""
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([read_fd], [], [], deadline - time.monotonic())
+                chunk = os.read(read_fd, 1 << 16) if ready else b""
+                if not chunk:
+                    break
+                reader.feed(chunk)
+                for frame in reader.frames():
+                    found = frame.get("found", "") if isinstance(frame, dict) else ""
+            os.close(read_fd)
+            self.cleanup(pid, None, workdir)
+            return found
 
-    As a child subreaper the zygote inherits every orphan of its children, so
-    "no children left" (ECHILD) proves nothing survived.
-    """
-    if plan.get("uid") is not None and not plan["layers"].get("subreaper"):
-        _kill_uid(plan["uid"])
-    killed = 0
-    for _ in range(1000):
-        try:
-            pid, _status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return killed
-        if pid:
-            continue
-        for child in _children_of(os.getpid()):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGKILL)
-                killed += 1
-        time.sleep(_POLL_S)
-    return killed
-
-
-def _remove_tree(path: str) -> None:
-    def unlock(func: Any, failed: str, _exc: Any) -> None:
-        # A program may have removed permissions from what it created.
-        os.chmod(os.path.dirname(failed), stat.S_IRWXU)
-        with contextlib.suppress(OSError):
-            os.chmod(failed, stat.S_IRWXU)
-        func(failed)
-
-    with contextlib.suppress(FileNotFoundError):
-        shutil.rmtree(path, onerror=unlock)
+        pid_visible = isinstance(service, int) and not self.plan["layers"].get("pidns")
+        return layers.probe(launch, self.plan["layers"], service if pid_visible else None)
 
 
 class _Job:
     """One job: fork the child, relay its frames, enforce its deadlines."""
 
-    def __init__(self, job: dict[str, Any], plan: dict[str, Any], control: _Control,
-                 devnull: int, seq: Any) -> None:
+    def __init__(self, zygote: _Zygote, job: dict[str, Any], seq: Any) -> None:
+        self.zygote = zygote
         self.job = job
         self.seq = seq
-        self.plan = plan
-        self.control = control
-        self.devnull = devnull
         limits = job["limits"]
         self.per_test_s = float(limits["timeout_s"])
         self.budget_s = float(job["budget_s"])
@@ -190,38 +185,41 @@ class _Job:
         self.frames = 0
 
     def run(self) -> dict[str, Any]:
+        zygote, plan = self.zygote, self.zygote.plan
         started = time.monotonic()
-        workdir = tempfile.mkdtemp(prefix="job-", dir=self.plan["tmp"])
-        if self.plan.get("uid") is not None:
-            os.chown(workdir, self.plan["uid"], self.plan["gid"])
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read_fd)
-            run_child(self.job, self.plan, result_fd=write_fd, devnull_fd=self.devnull,
-                      workdir=workdir, max_frame=self.max_frame)
-        os.close(write_fd)
-        with contextlib.suppress(OSError):  # the child may have done it already
-            os.setpgid(pid, pid)
+        limits = self.job["limits"]
+        ooms = 0
+        if zygote.cgroup is not None:
+            try:
+                zygote.cgroup.set_limits(memory_mb=int(limits["memory_mb"]),
+                                         processes=int(limits["processes"]) + 1)
+                ooms = zygote.cgroup.oom_kills()
+            except OSError:  # the cgroup went away; the other layers stand alone
+                zygote.cgroup = None
+        owner = plan["uid"] if plan.get("uid") is not None else os.getuid()
+        snapshot = None if plan["layers"].get("seccomp") else sweep.TempSnapshot(owner)
+        workdir = zygote.new_workdir()
+        pid, read_fd = zygote.fork_child(workdir, lambda fd: run_child(
+            self.job, plan, result_fd=fd, devnull_fd=zygote.devnull, workdir=workdir,
+            max_frame=self.max_frame, cgroup=zygote.cgroup))
         try:
             killed_for = self._watch(pid, read_fd, started)
         finally:
-            _kill_group(pid)
+            sweep.kill_group(pid)
             _, status, usage = os.wait4(pid, 0)
             os.close(read_fd)
-        strays = _sweep(self.plan)
-        _remove_tree(workdir)
-        done: dict[str, Any] = {
+        strays = zygote.cleanup(pid, snapshot, workdir)
+        oom = zygote.cgroup is not None and zygote.cgroup.oom_kills() > ooms
+        return {
             "k": "done",
-            "killed_for": killed_for,
+            "seq": self.seq,
+            "killed_for": killed_for or ("memory" if oom else None),
             "exit_code": os.waitstatus_to_exitcode(status),
             "cpu_ms": round((usage.ru_utime + usage.ru_stime) * 1e3, 3),
             "max_rss_kb": usage.ru_maxrss,
             "wall_ms": round((time.monotonic() - started) * 1e3, 3),
             "strays": strays,
-            "seq": self.seq,
         }
-        return done
 
     def _relay(self, reader: wire.FrameReader, chunk: bytes) -> None:
         reader.feed(chunk)
@@ -232,6 +230,7 @@ class _Job:
     def _watch(self, pid: int, read_fd: int, started: float) -> str | None:
         """Relay frames until the child ends; the reason to kill it, or None."""
         reader = wire.FrameReader(max_frame=self.max_frame)
+        control = self.zygote.control
         sample_end = started + self.budget_s
         test_end = min(started + self.per_test_s, sample_end)
         exit_fd = _exit_watch(pid)
@@ -253,13 +252,13 @@ class _Job:
                     else:
                         watched.remove(read_fd)
                 if 0 in ready:
-                    self.control.poll()
-                    if self.control.closed:
+                    control.poll()
+                    if control.closed:
                         return "service_gone"
-                    if self.control.stop_requested(self.seq):
+                    if control.stop_requested(self.seq):
                         return "stopped"
                 if (exit_fd in ready) if exit_fd is not None else _has_exited(pid):
-                    _kill_group(pid)  # grandchildren may still hold the pipe open
+                    sweep.kill_group(pid)  # grandchildren may still hold the pipe open
                     self._drain(reader, read_fd)
                     return None
         except wire.FrameError:
@@ -296,40 +295,43 @@ def _has_exited(pid: int) -> bool:
         return True
 
 
-def _harden(config: dict[str, Any]) -> dict[str, Any]:
-    """Turn on what protects the zygote itself; report which layers took."""
-    layers: dict[str, Any] = {"uid_drop": config.get("uid") is not None}
-    layers["subreaper"] = _prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
-    layers["non_dumpable"] = _prctl(4, 0)  # PR_SET_DUMPABLE
-    return layers
+def _setup(config: dict[str, Any]) -> _Zygote:
+    """From the config frame to a hardened, probed zygote."""
+    plan = dict(config)
+    host_pid = os.getpid()  # unique on the host, unlike our pid inside a new PID namespace
+    namespaces = layers.enter_namespaces(config)
+    if namespaces.get("mountns"):
+        # The service's temp folder is hidden under the fresh /tmp: make our own.
+        plan["tmp"] = tempfile.mkdtemp(prefix="verifier-", dir="/tmp")
+        os.chmod(plan["tmp"], 0o711)
+    zygote = _Zygote(plan, _CONTROL)
+    if os.geteuid() == 0 and config.get("cgroup", True):
+        cgroup = JobCgroup(f"verifier-zygote-{host_pid}")
+        zygote.cgroup = cgroup if cgroup.available else None
+    plan["layers"] = {**layers.harden(config), **namespaces,
+                      "cgroup": zygote.cgroup is not None}
+    plan["layers"] = zygote.run_probe()
+    return zygote
 
 
-def _prctl(option: int, value: int) -> bool:
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        return int(libc.prctl(option, value, 0, 0, 0)) == 0
-    except (OSError, AttributeError):
-        return False
+_CONTROL = _Control()
 
 
 def main() -> None:
-    control = _Control()
-    config = control.next()
+    config = _CONTROL.next()
     if not isinstance(config, dict) or config.get("k") != "config":
         sys.exit("zygote: expected a config frame first")
     os.environ.clear()
     missing = _preload()
-    plan = dict(config)
-    plan["layers"] = _harden(config)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    wire.write_frame(1, {"k": "ready", "pid": os.getpid(), "layers": plan["layers"],
+    zygote = _setup(config)
+    wire.write_frame(1, {"k": "ready", "pid": os.getpid(), "layers": zygote.plan["layers"],
                          "missing": missing})
     while True:
-        message = control.next()
+        message = _CONTROL.next()
         if message is None or message.get("k") == "exit":
+            if zygote.cgroup is not None:
+                zygote.cgroup.remove()
             return
         if message.get("k") == "run":
-            job = _Job(message["job"], plan, control, devnull, message.get("seq"))
-            wire.write_frame(1, job.run())
+            wire.write_frame(1, _Job(zygote, message["job"], message.get("seq")).run())
+

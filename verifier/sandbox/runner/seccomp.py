@@ -1,0 +1,313 @@
+"""Seccomp filters, assembled by hand as classic BPF and installed through ctypes.
+
+Two filters stack (the stricter answer wins):
+
+* the **zygote filter**, installed once in the zygote and inherited by every
+  child: no sockets, no tracing, no mounts or namespaces, no kernel-wide
+  operations, no signal to the service, to init or to every process (-1);
+* the **child filter**, added in each child before the program runs: no
+  exec, no change to the filesystem (a zero open-file limit still lets a
+  program unlink, rename, truncate or mkdir by path), and signals only to
+  itself, its own process group and processes started after it.
+
+Denied calls fail with EPERM (clone3 with ENOSYS, so libc falls back to
+clone, whose namespace flags are checked). Needs no privilege: only
+PR_SET_NO_NEW_PRIVS, which any process may set. Supported on x86_64 and
+aarch64; elsewhere `install` reports False and the other layers stand alone.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import platform
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["child_filter", "install", "supported", "zygote_filter"]
+
+_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+_SYSCALLS = {
+    "x86_64": {
+        "socket": 41, "socketpair": 53, "connect": 42, "bind": 49, "listen": 50, "accept": 43,
+        "accept4": 288, "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311,
+        "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161, "unshare": 272,
+        "setns": 308, "kexec_load": 246, "kexec_file_load": 320, "bpf": 321,
+        "perf_event_open": 298, "userfaultfd": 323, "keyctl": 250, "add_key": 248,
+        "request_key": 249, "init_module": 175, "finit_module": 313, "delete_module": 176,
+        "reboot": 169, "swapon": 167, "swapoff": 168, "open_by_handle_at": 304,
+        "name_to_handle_at": 303, "io_uring_setup": 425, "io_uring_enter": 426,
+        "io_uring_register": 427, "personality": 135, "acct": 163, "settimeofday": 164,
+        "clock_settime": 227, "adjtimex": 159, "clock_adjtime": 305, "quotactl": 179,
+        "syslog": 103, "move_pages": 279, "migrate_pages": 256, "kcmp": 312, "pidfd_getfd": 438,
+        "fsopen": 430, "fsmount": 432, "fspick": 433, "move_mount": 429, "open_tree": 428,
+        "mount_setattr": 442, "iopl": 172, "ioperm": 173, "vhangup": 153, "lookup_dcookie": 212,
+        "process_madvise": 440, "ioprio_set": 251,
+        "clone": 56, "clone3": 435, "fork": 57, "vfork": 58, "execve": 59, "execveat": 322,
+        "kill": 62, "tkill": 200, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297,
+        "pidfd_open": 434,
+        "pidfd_send_signal": 424, "prlimit64": 302, "setpriority": 141, "sched_setaffinity": 203,
+        "sched_setscheduler": 144, "sched_setparam": 142, "sched_setattr": 314,
+        "mkdir": 83, "mkdirat": 258, "rmdir": 84, "unlink": 87, "unlinkat": 263, "rename": 82,
+        "renameat": 264, "renameat2": 316, "link": 86, "linkat": 265, "symlink": 88,
+        "symlinkat": 266, "mknod": 133, "mknodat": 259, "chmod": 90, "fchmod": 91,
+        "fchmodat": 268, "fchmodat2": 452, "chown": 92, "fchown": 93, "lchown": 94,
+        "fchownat": 260, "truncate": 76, "utime": 132, "utimes": 235, "utimensat": 280,
+        "futimesat": 261, "setxattr": 188, "lsetxattr": 189, "fsetxattr": 190,
+        "removexattr": 197, "lremovexattr": 198, "fremovexattr": 199,
+    },
+    "aarch64": {
+        "socket": 198, "socketpair": 199, "connect": 203, "bind": 200, "listen": 201,
+        "accept": 202, "accept4": 242, "ptrace": 117, "process_vm_readv": 270,
+        "process_vm_writev": 271, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
+        "unshare": 97, "setns": 268, "kexec_load": 104, "kexec_file_load": 294, "bpf": 280,
+        "perf_event_open": 241, "userfaultfd": 282, "keyctl": 219, "add_key": 217,
+        "request_key": 218, "init_module": 105, "finit_module": 273, "delete_module": 106,
+        "reboot": 142, "swapon": 224, "swapoff": 225, "open_by_handle_at": 265,
+        "name_to_handle_at": 264, "io_uring_setup": 425, "io_uring_enter": 426,
+        "io_uring_register": 427, "personality": 92, "acct": 89, "settimeofday": 170,
+        "clock_settime": 112, "adjtimex": 171, "clock_adjtime": 266, "quotactl": 60,
+        "syslog": 116, "move_pages": 239, "migrate_pages": 238, "kcmp": 272, "pidfd_getfd": 438,
+        "fsopen": 430, "fsmount": 432, "fspick": 433, "move_mount": 429, "open_tree": 428,
+        "mount_setattr": 442, "vhangup": 58, "lookup_dcookie": 18, "process_madvise": 440,
+        "ioprio_set": 30,
+        "clone": 220, "clone3": 435, "execve": 221, "execveat": 281, "kill": 129, "tkill": 130,
+        "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240, "pidfd_open": 434,
+        "pidfd_send_signal": 424, "prlimit64": 261, "setpriority": 140, "sched_setaffinity": 122,
+        "sched_setscheduler": 119, "sched_setparam": 118, "sched_setattr": 274,
+        "mkdirat": 34, "unlinkat": 35, "renameat": 38, "renameat2": 276, "linkat": 37,
+        "symlinkat": 36, "mknodat": 33, "fchmod": 52, "fchmodat": 53, "fchmodat2": 452,
+        "fchown": 55, "fchownat": 54, "truncate": 45, "utimensat": 88, "setxattr": 5,
+        "lsetxattr": 6, "fsetxattr": 7, "removexattr": 14, "lremovexattr": 15,
+        "fremovexattr": 16,
+    },
+}
+
+_ZYGOTE_DENY = (
+    "socket", "socketpair", "connect", "bind", "listen", "accept", "accept4", "ptrace",
+    "process_vm_readv", "process_vm_writev", "mount", "umount2", "pivot_root", "chroot",
+    "unshare", "setns", "kexec_load", "kexec_file_load", "bpf", "perf_event_open", "userfaultfd",
+    "keyctl", "add_key", "request_key", "init_module", "finit_module", "delete_module", "reboot",
+    "swapon", "swapoff", "open_by_handle_at", "name_to_handle_at", "io_uring_setup",
+    "io_uring_enter", "io_uring_register", "personality", "acct", "settimeofday",
+    "clock_settime", "adjtimex", "clock_adjtime", "quotactl", "syslog", "move_pages",
+    "migrate_pages", "kcmp", "pidfd_getfd", "fsopen", "fsmount", "fspick", "move_mount",
+    "open_tree", "mount_setattr", "iopl", "ioperm", "vhangup", "lookup_dcookie",
+    "process_madvise", "ioprio_set", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
+)
+_CHILD_DENY = (
+    "execve", "execveat", "pidfd_open", "pidfd_send_signal", "mkdir", "mkdirat", "rmdir",
+    "unlink", "unlinkat", "rename", "renameat", "renameat2", "link", "linkat", "symlink",
+    "symlinkat", "mknod", "mknodat", "chmod", "fchmod", "fchmodat", "fchmodat2", "chown",
+    "fchown", "lchown", "fchownat", "truncate", "utime", "utimes", "utimensat", "futimesat",
+    "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
+)
+_CLONE_THREAD = 0x00010000
+_ONLY_SELF = ("prlimit64", "setpriority", "sched_setaffinity", "sched_setscheduler",
+              "sched_setparam", "sched_setattr")
+"""Calls that may name another process; allowed only with pid 0 (this process)."""
+_NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEW{NS,CGROUP,UTS,IPC,USER,PID,NET}
+
+# Classic BPF opcodes and seccomp return values.
+_LD_W_ABS = 0x20
+_JEQ, _JGT, _JGE, _JSET = 0x15, 0x25, 0x35, 0x45
+_RET = 0x06
+_ALLOW = 0x7FFF0000
+_ERRNO = 0x00050000
+_X32_BIT = 0x40000000
+_OFFSET_NR, _OFFSET_ARCH = 0, 4
+_WHO_ARG = {"setpriority": 1}  # setpriority(which, who, prio); the others take pid first
+
+
+def _arg(index: int) -> int:
+    """Offset of the low 32 bits of syscall argument `index` (little-endian)."""
+    return 16 + 8 * index
+
+
+class _Program:
+    """A filter under construction; jumps refer to labels resolved by `assemble`."""
+
+    def __init__(self) -> None:
+        self.ops: list[tuple[int, int | str, int | str, int]] = []
+        self.labels: dict[str, int] = {}
+        self._count = 0
+
+    def label(self, name: str) -> None:
+        self.labels[name] = len(self.ops)
+
+    def fresh(self) -> str:
+        self._count += 1
+        return f"L{self._count}"
+
+    def load(self, offset: int) -> None:
+        self.ops.append((_LD_W_ABS, 0, 0, offset))
+
+    def jump(self, op: int, value: int, if_true: int | str, if_false: int | str) -> None:
+        self.ops.append((op, if_true, if_false, value & 0xFFFFFFFF))
+
+    def ret(self, value: int) -> None:
+        self.ops.append((_RET, 0, 0, value))
+
+    def _offset(self, target: int | str, position: int) -> int:
+        if isinstance(target, int):
+            return target
+        distance = self.labels[target] - position - 1
+        if not 0 <= distance <= 255:
+            raise ValueError(f"jump to {target} out of range")
+        return distance
+
+    def assemble(self) -> bytes:
+        return b"".join(
+            struct.pack("HBBI", code, self._offset(jt, n), self._offset(jf, n), k)
+            for n, (code, jt, jf, k) in enumerate(self.ops))
+
+
+@dataclass(frozen=True, slots=True)
+class _Flags:
+    """Deny when any bit of `mask` is set in argument `arg` (or, with `require`,
+    when none of them is)."""
+
+    arg: int
+    mask: int
+    require: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Pid:
+    """Walk `steps` over the low 32 bits of argument `arg`; `allow` decides the rest.
+
+    A step is (op, value): allow_eq, deny_eq, deny_negative, allow_above.
+    """
+
+    arg: int
+    steps: tuple[tuple[str, int], ...]
+    allow: bool
+
+
+Rule = Literal["deny", "enosys"] | _Flags | _Pid
+
+
+def _build(rules: dict[str, Rule]) -> bytes | None:
+    """Assemble a filter; None on an architecture without a syscall table."""
+    machine = platform.machine()
+    table = _SYSCALLS.get(machine)
+    if table is None:
+        return None
+    program = _Program()
+    program.load(_OFFSET_ARCH)
+    program.jump(_JEQ, _ARCH[machine], 0, "DENY")
+    program.load(_OFFSET_NR)
+    if machine == "x86_64":  # the x32 ABI reaches the same calls under other numbers
+        program.jump(_JGE, _X32_BIT, "DENY", 0)
+    blocks: list[tuple[str, _Flags | _Pid]] = []
+    for name, rule in sorted(rules.items()):
+        if name not in table:
+            continue
+        if rule == "deny":
+            program.jump(_JEQ, table[name], "DENY", 0)
+        elif rule == "enosys":
+            program.jump(_JEQ, table[name], "ENOSYS", 0)
+        else:
+            label = program.fresh()
+            program.jump(_JEQ, table[name], label, 0)
+            blocks.append((label, rule))
+    program.ret(_ALLOW)
+    for label, rule in blocks:
+        program.label(label)
+        program.load(_arg(rule.arg))
+        if isinstance(rule, _Flags):
+            if rule.require:
+                program.jump(_JSET, rule.mask, "ALLOW", "DENY")
+            else:
+                program.jump(_JSET, rule.mask, "DENY", "ALLOW")
+            continue
+        for op, value in rule.steps:
+            if op == "deny_eq":
+                program.jump(_JEQ, value, "DENY", 0)
+            elif op == "allow_eq":
+                program.jump(_JEQ, value, "ALLOW", 0)
+            elif op == "deny_negative":
+                program.jump(_JSET, 0x80000000, "DENY", 0)
+            else:  # allow_above
+                program.jump(_JGT, value, "ALLOW", 0)
+        program.ret(_ALLOW if rule.allow else _ERRNO | errno.EPERM)
+    program.label("ALLOW")
+    program.ret(_ALLOW)
+    program.label("DENY")
+    program.ret(_ERRNO | errno.EPERM)
+    program.label("ENOSYS")
+    program.ret(_ERRNO | errno.ENOSYS)
+    return program.assemble()
+
+
+def zygote_filter(*, protected: Iterable[int]) -> bytes | None:
+    """The filter for the zygote and everything it forks.
+
+    `protected` are pids that no signal may reach (the service, its process
+    group, init); -1 (every process) is always refused.
+    """
+    steps: list[tuple[str, int]] = [("deny_eq", -1)]
+    for pid in protected:
+        if pid > 0:
+            steps += [("deny_eq", pid), ("deny_eq", -pid)]
+    rules: dict[str, Rule] = {name: "deny" for name in _ZYGOTE_DENY}
+    rules["clone3"] = "enosys"
+    rules["clone"] = _Flags(0, _NAMESPACE_FLAGS)
+    for name in ("kill", "tkill", "tgkill", "pidfd_open"):
+        rules[name] = _Pid(0, tuple(steps), allow=True)
+    for name in _ONLY_SELF:
+        rules[name] = _Pid(_WHO_ARG.get(name, 0), (("allow_eq", 0),), allow=False)
+    return _build(rules)
+
+
+def child_filter(*, own_pid: int) -> bytes | None:
+    """The filter added in a child.
+
+    Besides exec and filesystem changes, it refuses new processes (fork,
+    vfork, clone without CLONE_THREAD) while threads still work: a generated
+    program has no use for a process it cannot exec or talk to through a pipe,
+    and without new processes there is no fork bomb and no orphan to sweep.
+    Signals may reach only the program itself, its group and later pids.
+    """
+    group = (("allow_eq", 0), ("allow_eq", own_pid), ("allow_eq", -own_pid),
+             ("deny_negative", 0), ("allow_above", own_pid))
+    threads = (("allow_eq", own_pid), ("deny_negative", 0), ("allow_above", own_pid))
+    rules: dict[str, Rule] = {name: "deny" for name in _CHILD_DENY}
+    rules["kill"] = _Pid(0, group, allow=False)
+    rules["tkill"] = _Pid(0, threads, allow=False)
+    rules["tgkill"] = _Pid(0, threads, allow=False)
+    rules["fork"] = rules["vfork"] = "deny"
+    rules["clone"] = _Flags(0, _CLONE_THREAD, require=True)
+    return _build(rules)
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+_PR_SET_NO_NEW_PRIVS = 38
+_PR_SET_SECCOMP = 22
+_SECCOMP_MODE_FILTER = 2
+
+
+def supported() -> bool:
+    """Whether this architecture has a syscall table here."""
+    return platform.machine() in _SYSCALLS
+
+
+def install(program: bytes | None) -> bool:
+    """Install a filter on this process (and its future children); False if refused."""
+    if program is None:
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            return False
+        buffer = ctypes.create_string_buffer(program)
+        fprog = _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+        return int(libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog),
+                              0, 0)) == 0
+    except (OSError, AttributeError, ValueError):
+        return False

@@ -1,0 +1,134 @@
+"""Cleaning up after a job: processes it left, files it left, its work folder.
+
+Each function is one layer, used where the platform grants it; the zygote
+calls them after every job, so nothing reaches the next sample.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import stat
+import time
+from typing import Any
+
+__all__ = ["TempSnapshot", "children_of", "kill_group", "kill_uid", "reap_strays", "remove_tree"]
+
+_POLL_S = 0.002
+TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def children_of(parent: int) -> list[int]:
+    """Pids whose parent is `parent`, read from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses; ppid follows the last ')'.
+        fields = data[data.rfind(b")") + 2:].split()
+        if len(fields) > 1 and int(fields[1]) == parent:
+            found.append(int(entry))
+    return found
+
+
+def kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def kill_uid(uid: int) -> None:
+    """Kill every process of `uid`: a helper becomes that user and signals -1."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def reap_strays() -> int:
+    """Kill and reap every remaining child; return how many were killed.
+
+    The zygote is a child subreaper (or PID 1 of its own namespace), so every
+    orphan of a job comes back to it: "no children" (ECHILD) proves that
+    nothing survived.
+    """
+    killed = 0
+    for _ in range(1000):
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return killed
+        if pid:
+            continue
+        for child in children_of(os.getpid()):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+                killed += 1
+        time.sleep(_POLL_S)
+    return killed
+
+
+def remove_tree(path: str) -> None:
+    def unlock(func: Any, failed: str, _exc: Any) -> None:
+        # A program may have removed permissions from what it created.
+        os.chmod(os.path.dirname(failed), stat.S_IRWXU)
+        with contextlib.suppress(OSError):
+            os.chmod(failed, stat.S_IRWXU)
+        func(failed)
+
+    with contextlib.suppress(FileNotFoundError):
+        shutil.rmtree(path, onerror=unlock)
+
+
+class TempSnapshot:
+    """What a program added to the shared temp folders, removed after its job.
+
+    Only needed where the child filter (no mkdir, symlink, link, mknod) is
+    missing: without descriptors a program can still create folders, links
+    and fifos by path, and Lambda keeps /tmp for the next invocation. Only
+    entries owned by `uid` that appeared during the job, and only kinds a
+    program without descriptors can create, are removed: a regular file with
+    one link cannot be the program's.
+    """
+
+    def __init__(self, uid: int) -> None:
+        self.uid = uid
+        self.before = {folder: _names(folder) for folder in TEMP_DIRS}
+
+    def remove_new(self) -> int:
+        removed = 0
+        for folder, before in self.before.items():
+            for name in _names(folder) - before:
+                path = os.path.join(folder, name)
+                try:
+                    info = os.lstat(path)
+                except OSError:
+                    continue
+                if info.st_uid != self.uid:
+                    continue
+                if stat.S_ISDIR(info.st_mode):
+                    remove_tree(path)
+                elif stat.S_ISREG(info.st_mode) and info.st_nlink < 2:
+                    continue
+                else:
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+                removed += 1
+        return removed
+
+
+def _names(folder: str) -> set[str]:
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
