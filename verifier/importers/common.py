@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import re
@@ -13,8 +12,8 @@ from typing import Any
 
 from ..errors import clip
 
-__all__ = ["ImportReport", "RowResult", "Skip", "file_name", "optional_text", "text",
-           "with_provenance"]
+__all__ = ["ImportReport", "RowResult", "Skip", "dump_suite", "file_name", "optional_text",
+           "task_id_of", "text", "with_provenance"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_NAME = 80
@@ -69,15 +68,6 @@ def with_provenance(doc: dict[str, Any], row: Mapping[str, Any]) -> dict[str, An
         if isinstance(value, str) and value.strip():
             doc[key] = value
     return doc
-
-
-def parses(code: str) -> bool:
-    """Whether `code` is valid Python (parsed, never run)."""
-    try:
-        ast.parse(code)
-    except (SyntaxError, ValueError):
-        return False
-    return True
 
 
 def file_name(task_id: str, taken: set[str]) -> str:

@@ -27,9 +27,6 @@ from .common import RowResult, Skip, text, with_provenance
 
 __all__ = ["convert"]
 
-TASK_ID_KEYS = ("task_id",)
-
-
 def _parse(code: str, what: str) -> ast.Module:
     try:
         return ast.parse(code)
