@@ -19,7 +19,7 @@ demo: install
 	$(BIN)/verifier score examples/batch.jsonl -o results.jsonl
 
 lint: install
-	$(BIN)/ruff check verifier tests
+	$(BIN)/ruff check verifier tests examples
 	$(BIN)/mypy
 
 ## Lint, then every test, as root and again as an unprivileged user.
@@ -32,8 +32,8 @@ test-unprivileged: install
 	tests/as_unprivileged.sh $(BIN)/python -m pytest -p no:cacheprovider tests/functional tests/sandbox
 
 format: install
-	$(BIN)/ruff check --fix verifier tests
-	$(BIN)/ruff format verifier tests
+	$(BIN)/ruff check --fix verifier tests examples
+	$(BIN)/ruff format verifier tests examples
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache results.jsonl

@@ -2,7 +2,8 @@
 
 Environment variables are read here (and in handler.py) only; see envvars.
 Exit status: 0 when the batch was scored, whatever the rewards; 2 for
-unusable input or options; 1 when `validate` finds a suite that fails itself.
+unusable input or options; 1 when `validate` finds a suite that fails itself
+or is flaky (or, with --strict, has warnings).
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ from typing import Any, TextIO
 
 import click
 
-from . import envvars
+from . import envvars, validation
 from .errors import InvalidRequest, SandboxError, VerifierError
+from .importers import FORMATS, import_file
 from .isolation import describe, missing, one_line
 from .sandbox.process import ProcessSandbox
-from .service import SampleResult, Scorer
+from .service import Scorer
 from .settings import Settings
 from .suites import SuiteIndex, load_suites
 from .summary import summarize
+from .validation import ValidationOptions
 
 __all__ = ["main"]
 
@@ -162,45 +165,84 @@ def score(input_path: str, output: str, suite_paths: tuple[str, ...], workers: i
         click.echo(one_line(sandbox.layers), err=True)
 
 
-def _validation_line(task_id: str, result: SampleResult, seconds: float) -> str:
-    verdicts = [v.verdict.value for v in result.verdicts]
-    passed = verdicts.count("pass")
-    mark = "ok  " if result.reward == 1.0 and passed == len(verdicts) else "FAIL"
-    line = f"{mark} {task_id:40s} {passed:3d}/{len(verdicts):<3d} {seconds * 1e3:8.1f} ms"
-    if mark == "FAIL":
-        problems = [f"{v.test_id}: {v.verdict.value}" + (f" ({v.detail})" if v.detail else "")
-                    for v in result.verdicts if v.verdict.value != "pass"][:3]
-        line += "\n       " + "; ".join(problems or [result.error or result.status])
-    return line
-
-
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help=f"Suites checked at once. Default: ${envvars.WORKERS} or the CPUs available.")
+@click.option("--runs", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Times each reference solution runs; a verdict that changes is flaky.")
+@click.option("--min-tests", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Warn about suites with fewer tests.")
+@click.option("--time-factor", type=click.FloatRange(min=1), default=4.0, show_default=True,
+              help="A limit should allow this many times the reference's slowest test.")
+@click.option("--min-timeout", "min_timeout_s", default=1.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="No suggested per-test limit goes below this many seconds.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Also write the full report as JSON to this file.")
+@click.option("--strict", is_flag=True, help="Warnings (slow tests, few tests) fail too.")
 @click.option("--runtime", type=click.Choice(["python", "restricted"]), default=None,
               help=_RUNTIME_HELP)
-def validate(paths: tuple[str, ...], workers: int | None, runtime: str | None) -> None:
-    """Run every suite's reference solution; fail if any suite does not pass itself."""
-    locations = _suite_locations(paths)
-    index = _load_index(locations)
+def validate(paths: tuple[str, ...], workers: int | None, runs: int, min_tests: int,
+             time_factor: float, min_timeout_s: float, report_path: str | None,
+             strict: bool, runtime: str | None) -> None:
+    """Run every suite's reference solution; exit 1 if one fails itself or is flaky."""
+    index = _load_index(_suite_locations(paths))
     settings = _settings(workers=workers, runtime=runtime)
-    failed = missing = 0
+    options = ValidationOptions(runs=runs, min_tests=min_tests, time_factor=time_factor,
+                                min_timeout_s=min_timeout_s)
     with _sandbox(settings, None, ()) as sandbox, \
             Scorer(index, settings=settings, sandbox=sandbox) as scorer:
-        for task_id, suite in sorted(index.items()):
-            if suite.reference_solution is None:
-                missing += 1
-                click.echo(f"skip {task_id:40s} no reference_solution")
-                continue
-            started = time.monotonic()
-            result = scorer.check(suite, suite.reference_solution)
-            line = _validation_line(task_id, result, time.monotonic() - started)
-            failed += line.startswith("FAIL")
-            click.echo(line)
-    click.echo(f"{len(index)} suites: {len(index) - failed - missing} pass, {failed} fail, "
-               f"{missing} without a reference solution")
-    if failed:
+        report = validation.validate(
+            scorer, index.values(), options,
+            on_suite=lambda suite: click.echo("\n".join(validation.table_lines(suite))))
+    click.echo(validation.summary_line(report))
+    if report_path:
+        _write_json(report_path, report.to_json())
+    if report.failed or (strict and any(s.warnings for s in report.suites)):
         raise SystemExit(1)
+
+
+def _write_json(path: str, data: Any) -> None:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+@main.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(FORMATS)))
+@click.argument("input_path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder to write one suite file per task into.")
+@click.option("--task-prefix", default="", help="Put before every task_id, e.g. mbpp/.")
+@click.option("--source", default=None, help="Source to record where a row names none.")
+@click.option("--license", "license_", default=None,
+              help="License to record where a row names none.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Read only the first N rows.")
+@click.option("--overwrite", is_flag=True, help="Replace suite files that already exist.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Also write the import report as JSON to this file.")
+def import_command(fmt: str, input_path: str, out_dir: str, task_prefix: str,
+                   source: str | None, license_: str | None, limit: int | None,
+                   overwrite: bool, report_path: str | None) -> None:
+    """Turn a dataset FILE (JSON Lines, gzip or not, or a JSON list) into test suites.
+
+    FORMAT is humaneval, mbpp or apps (also TACO and LiveCodeBench rows).
+    """
+    try:
+        report = import_file(fmt, Path(input_path), Path(out_dir), overwrite=overwrite,
+                             task_prefix=task_prefix, source=source, license=license_,
+                             limit=limit)
+    except InvalidRequest as exc:
+        raise UsageProblem(str(exc)) from None
+    click.echo(report.summary())
+    if report_path:
+        _write_json(report_path, report.to_json())
+    if report.suites == 0:
+        raise UsageProblem(f"no suite could be made from {input_path}")
+    click.echo(f"wrote {report.suites} suite files to {out_dir}; next: verifier validate "
+               f"{out_dir}")
 
 
 @main.command()

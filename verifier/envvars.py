@@ -1,7 +1,8 @@
 """Environment variable names and their parsing, in one place.
 
-Only `cli.py` and `handler.py` call `settings_from_env`, passing the
-environment in; library code never reads `os.environ`. Precedence is always:
+Only the edges call `settings_from_env`, passing the environment in:
+`cli.py`, `handler.py` and `integrations/common.py` (verl's reward function
+has no place for settings); library code never reads `os.environ`. Precedence is always:
 explicit argument, then environment, then default.
 """
 

@@ -202,10 +202,14 @@ class Scorer:
     def _evaluate(self, sample: contract.Sample, deadline: float | None) -> SampleResult:
         assert sample.reference is not None and sample.response is not None
         suite, shape, runtime = self._resolve(sample.reference)
+        suite, echo = suite.for_sample(sample.id, sample.reference)
         extraction = extract_code(sample.response, language=suite.language,
                                   entry_point=suite.entry_point)
-        return self._judge_program(sample, suite, shape, extraction.code, extraction.format,
-                                   deadline, runtime)
+        result = self._judge_program(sample, suite, shape, extraction.code, extraction.format,
+                                     deadline, runtime)
+        if result.status == "scored":
+            result.metrics.update(echo)
+        return result
 
     def check(self, suite: TestSuite, code: str, *, shape: Shape | None = None,
               runtime: str | None = None, deadline: float | None = None) -> SampleResult:
