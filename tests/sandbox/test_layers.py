@@ -8,6 +8,7 @@ absent rather than claiming them.
 import os
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 
@@ -151,12 +152,35 @@ def _parent(pid: int) -> int:
     return int(data[data.rfind(b")") + 2:].split()[1])
 
 
-@pytest.mark.parametrize("box", [{}], indirect=True)
+@pytest.mark.parametrize("box", [{"drop_privileges": True}], indirect=True)
 def test_temp_sweep_removes_what_a_job_created_by_path(box):
     path = os.path.join(tempfile.gettempdir(), f"verifier-stray-{os.getpid()}-{time.time_ns()}")
-    assert attempt(box, f"os.mkdir({path!r})\nos.mkdir({path!r} + '/inner')\nreturn 'made'") == (
-        "made")
+    made = attempt(box, f"os.mkdir({path!r})\nos.mkdir({path!r} + '/inner')\nreturn 'made'")
+    if not ROOT:
+        # No uid of their own: nothing proves an entry is the job's, so the
+        # sweep stays off (seccomp is the layer that stops this unprivileged).
+        assert made == "made" and os.path.isdir(path)
+        os.rmdir(path + "/inner")
+        os.rmdir(path)
+        return
+    assert made == "made"
     assert not os.path.exists(path)
+
+
+@pytest.mark.parametrize("box", [{"drop_privileges": True}, {}], indirect=True)
+def test_temp_sweep_never_removes_what_others_create_meanwhile(box):
+    """A folder another process makes in /tmp while a job runs survives the job."""
+    path = os.path.join(tempfile.gettempdir(), f"verifier-bystander-{os.getpid()}-{time.time_ns()}")
+    timer = threading.Timer(0.2, os.mkdir, args=(path,))
+    timer.start()
+    try:
+        assert attempt(box, "import time\ntime.sleep(0.6)\nreturn 'slept'") == "slept"
+        timer.join()
+        assert os.path.isdir(path)
+    finally:
+        timer.cancel()
+        if os.path.isdir(path):
+            os.rmdir(path)
 
 
 @pytest.mark.parametrize("box", [{"namespaces": True}], indirect=True)

@@ -95,10 +95,12 @@ class TempSnapshot:
 
     Only needed where the child filter (no mkdir, symlink, link, mknod) is
     missing: without descriptors a program can still create folders, links
-    and fifos by path, and Lambda keeps /tmp for the next invocation. Only
-    entries owned by `uid` that appeared during the job, and only kinds a
-    program without descriptors can create, are removed: a regular file with
-    one link cannot be the program's.
+    and fifos by path. Used only when children run as a uid of their own, so
+    an entry owned by it that appeared during the job is the program's;
+    under a shared uid it could be anyone's, and nothing is removed (the
+    seccomp layer is what stops it there). Only kinds a program without
+    descriptors can create are removed: a regular file with one link cannot
+    be the program's.
     """
 
     def __init__(self, uid: int) -> None:

@@ -196,8 +196,11 @@ class _Job:
                 ooms = zygote.cgroup.oom_kills()
             except OSError:  # the cgroup went away; the other layers stand alone
                 zygote.cgroup = None
-        owner = plan["uid"] if plan.get("uid") is not None else os.getuid()
-        snapshot = None if plan["layers"].get("seccomp") else sweep.TempSnapshot(owner)
+        # Only a uid of the children's own proves who made a new entry in /tmp;
+        # with a shared uid another process's temp folder would look the same.
+        own_uid = plan.get("uid")
+        snapshot = (sweep.TempSnapshot(own_uid)
+                    if own_uid is not None and not plan["layers"].get("seccomp") else None)
         workdir = zygote.new_workdir()
         pid, read_fd = zygote.fork_child(workdir, lambda fd: run_child(
             self.job, plan, result_fd=fd, devnull_fd=zygote.devnull, workdir=workdir,
