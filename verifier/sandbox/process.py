@@ -18,6 +18,7 @@ import ctypes
 import logging
 import os
 import queue
+import secrets
 import selectors
 import shutil
 import subprocess
@@ -116,6 +117,8 @@ class _Zygote:
 
     def __init__(self, options: ProcessOptions, *, index: int, tmp_root: str) -> None:
         self.index = index
+        self.token = f"{index}-{secrets.token_hex(4)}"
+        """Names this zygote's work folders (see ProcessSandbox.sweep)."""
         self._seq = 0
         self._reader = wire.FrameReader(max_frame=1 << 30)
         self._pending: list[Any] = []
@@ -134,7 +137,9 @@ class _Zygote:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self._in = self.proc.stdin.fileno()
         self._out = self.proc.stdout.fileno()
-        self._send(_config(options, index=index, tmp_root=tmp_root))
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._out, selectors.EVENT_READ)
+        self._send(_config(options, index=index, tmp_root=tmp_root, token=self.token))
         ready = self._receive(time.monotonic() + options.start_timeout_s, suspect=False)
         if not isinstance(ready, dict) or ready.get("k") != "ready":
             self.kill()
@@ -155,10 +160,8 @@ class _Zygote:
             if left <= 0:
                 self.kill()
                 raise ZygoteFailed(f"zygote {self.index} stopped answering", suspect=suspect)
-            with selectors.DefaultSelector() as selector:
-                selector.register(self._out, selectors.EVENT_READ)
-                if not selector.select(left):
-                    continue
+            if not self._selector.select(left):
+                continue
             chunk = os.read(self._out, 1 << 16)
             if not chunk:
                 self.kill()
@@ -194,10 +197,23 @@ class _Zygote:
                 self._send({"k": "stop", "seq": seq})
                 stop_sent = True
 
+    def ping(self, timeout_s: float = 10.0) -> int:
+        """Wait until the zygote has cleaned up after its last job; the strays it found."""
+        self._send({"k": "ping"})
+        reply = self._receive(time.monotonic() + timeout_s, suspect=False)
+        if not isinstance(reply, dict) or reply.get("k") != "pong":
+            self.kill()
+            raise ZygoteFailed(f"zygote {self.index} answered a ping with {reply!r:.80}",
+                               suspect=False)
+        strays = reply.get("strays")
+        return strays if type(strays) is int and strays >= 0 else 0
+
     def alive(self) -> bool:
         return self.proc.poll() is None
 
     def kill(self) -> None:
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self._selector.close()
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, 9)
         with contextlib.suppress(OSError):
@@ -227,13 +243,14 @@ def _finish(report: RunReport, done: dict[str, Any]) -> RunReport:
     report.cpu_ms = float(done.get("cpu_ms", 0.0))
     report.wall_ms = float(done.get("wall_ms", 0.0))
     report.max_rss_kb = int(done.get("max_rss_kb", 0))
-    report.strays = int(done.get("strays", 0))
     return report
 
 
-def _config(options: ProcessOptions, *, index: int, tmp_root: str) -> dict[str, Any]:
+def _config(options: ProcessOptions, *, index: int, tmp_root: str, token: str
+            ) -> dict[str, Any]:
     config: dict[str, Any] = {
         "k": "config", "tmp": tmp_root, "index": index, "service_pid": os.getpid(),
+        "token": token,
         "no_new_files": options.no_new_files, "seccomp": options.seccomp,
         "namespaces": options.namespaces, "cgroup": options.cgroup,
         "subreaper": options.subreaper,
@@ -247,9 +264,9 @@ def _config(options: ProcessOptions, *, index: int, tmp_root: str) -> dict[str, 
     return config
 
 
-def _session_members(session: int) -> set[int]:
-    """Pids whose session id is `session` (a zygote leads its own session)."""
-    members = set()
+def _session_members(session: int) -> dict[int, int]:
+    """Pid -> parent pid of the processes whose session id is `session`."""
+    members = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -259,7 +276,7 @@ def _session_members(session: int) -> set[int]:
             continue
         fields = data[data.rfind(b")") + 2:].split()
         if len(fields) > 3 and int(fields[3]) == session:
-            members.add(int(entry))
+            members[int(entry)] = int(fields[1])
     return members
 
 
@@ -384,12 +401,15 @@ class ProcessSandbox:
             self._slots.put(slot)
 
     def sweep(self) -> int:
-        """Kill processes of the zygotes' sessions that are not zygotes; remove stale work folders.
+        """After a batch: make sure every job was cleaned up; return what was found left.
 
-        Every job already cleans up after itself; this catches what a job
-        leaves where the platform grants neither seccomp nor a subreaper
-        (orphans re-parented to init), and folders of a zygote killed
-        mid-job. It runs only when no job is running, so it never races one.
+        Each zygote cleans up after every job, just after answering; the ping
+        waits for that and returns what it killed or removed. Then processes
+        of the zygotes' sessions whose parent is not a zygote are killed
+        (orphans re-parented to init where the platform grants neither
+        seccomp nor a subreaper; a zygote's own child is its spare, waiting
+        for the next job), and work folders of zygotes that are gone are
+        removed. It runs only when no job is running, so it never races one.
         """
         taken: list[_Slot] = []
         try:
@@ -400,16 +420,26 @@ class ProcessSandbox:
                 self._slots.put(slot)
             return 0
         try:
-            keep = set(self.zygote_pids())
             found = 0
-            for pid in keep:
-                for stray in _session_members(pid) - keep:
+            for slot in taken:
+                if slot.zygote is not None and slot.zygote.alive():
+                    try:
+                        found += slot.zygote.ping()
+                    except ZygoteFailed:
+                        slot.zygote = None
+            zygotes = set(self.zygote_pids())
+            for pid in zygotes:
+                for stray, parent in _session_members(pid).items():
+                    if stray in zygotes or parent in zygotes:
+                        continue
                     with contextlib.suppress(ProcessLookupError, PermissionError):
                         os.kill(stray, 9)
                         found += 1
+            live = {slot.zygote.token for slot in self._every if slot.zygote is not None}
             for leftover in Path(self._tmp_root).glob("job-*"):
-                shutil.rmtree(leftover, ignore_errors=True)
-                found += 1
+                if leftover.name.split("-", 1)[1].rsplit("-", 1)[0] not in live:
+                    shutil.rmtree(leftover, ignore_errors=True)
+                    found += 1
             return found
         finally:
             for slot in reversed(taken):
