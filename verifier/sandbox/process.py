@@ -14,7 +14,9 @@ a hostile program that can signal its zygote may be the cause.
 from __future__ import annotations
 
 import contextlib
+import copy
 import ctypes
+import itertools
 import logging
 import os
 import queue
@@ -331,6 +333,7 @@ class ProcessSandbox:
         for slot in reversed(self._every):
             self._slots.put(slot)
         self._closed = False
+        self._jobs = itertools.count()
         self.layers: dict[str, Any] = {}
         self.service_non_dumpable = self.options.protect_service and _make_non_dumpable()
 
@@ -386,8 +389,14 @@ class ProcessSandbox:
             slot.zygote, self.layers = zygote, layers
         return slot.zygote
 
+    @property
+    def jobs_run(self) -> int:
+        """How many jobs this sandbox has started (restarts after a crash included)."""
+        return next(copy.copy(self._jobs))
+
     def run(self, job: Job, *, budget_s: float,
             on_record: Callable[[TestRecord], bool] | None = None) -> RunReport:
+        next(self._jobs)
         slot = self._slots.get()
         try:
             zygote = self._ready(slot)
