@@ -96,8 +96,12 @@ def test_an_error_is_not_shared_and_waiters_run_for_themselves():
         return RunReport(loaded=True), True
 
     waiter_result = []
-    leader = threading.Thread(target=lambda: pytest.raises(RuntimeError, cache.get_or_run,
-                                                           "k", failing))
+
+    def lead():
+        with pytest.raises(RuntimeError):
+            cache.get_or_run("k", failing)
+
+    leader = threading.Thread(target=lead)
     leader.start()
     time.sleep(0.05)
     waiter = threading.Thread(target=lambda: waiter_result.append(cache.get_or_run("k", working)))
