@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-unprivileged lint format clean
+.PHONY: install demo test test-unprivileged lint format bench clean
 
 install: $(STAMP)
 
@@ -30,6 +30,10 @@ test: lint
 ## The sandbox and functional tests again as a user without privileges (the Lambda case).
 test-unprivileged: install
 	tests/as_unprivileged.sh $(BIN)/python -m pytest -p no:cacheprovider tests/functional tests/sandbox
+
+## Throughput against an in-process floor and a process-per-sample harness.
+bench: install
+	$(BIN)/verifier bench
 
 format: install
 	$(BIN)/ruff check --fix verifier tests examples

@@ -246,6 +246,26 @@ def import_command(fmt: str, input_path: str, out_dir: str, task_prefix: str,
 
 
 @main.command()
+@click.option("--suites", "suite_paths", multiple=True, type=click.Path(exists=True),
+              help="Suite folder or file (repeatable). Default: ./testcases.")
+@click.option("--samples", type=click.IntRange(min=16), default=256, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Workers of the many-worker row. Default: the CPUs available.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the figures as JSON.")
+def bench(suite_paths: tuple[str, ...], samples: int, workers: int | None,
+          json_path: str | None) -> None:
+    """Measure throughput against an in-process floor and a process-per-sample harness."""
+    from .benchmark.measure import measure_all, render, to_json
+
+    index = _load_index(_suite_locations(suite_paths))
+    results = measure_all(index, size=samples, workers=workers)
+    click.echo(render(results))
+    if json_path:
+        Path(json_path).write_text(to_json(results), encoding="utf-8")
+
+
+@main.command()
 @click.option("--require-layers", default=None, help=_REQUIRE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the probe's report as JSON.")
 def doctor(require_layers: str | None, as_json: bool) -> None:

@@ -151,10 +151,17 @@ class Scorer:
         """The Nova response for `event`; `deadline` is a time.monotonic() instant."""
         return [r.to_response(self.settings) for r in self.evaluate(event, deadline=deadline)]
 
-    def evaluate(self, event: Any, *, deadline: float | None = None) -> list[SampleResult]:
-        """One SampleResult per sample, in order; raise InvalidRequest if not a list."""
+    def evaluate(self, event: Any, *, deadline: float | None = None,
+                 parallel: bool = True) -> list[SampleResult]:
+        """One SampleResult per sample, in order; raise InvalidRequest if not a list.
+
+        `parallel=False` scores the samples one by one in the calling thread
+        (for debugging, and for sandboxes that need the main thread).
+        """
         samples = contract.parse_event(event)
         _warn_about_ids(samples)
+        if not parallel:
+            return [self._evaluate_safely(sample, deadline) for sample in samples]
         futures: list[Future[SampleResult]] = [
             self._pool.submit(self._evaluate_safely, sample, deadline) for sample in samples]
         results = []
