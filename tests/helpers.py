@@ -42,9 +42,14 @@ def stdio_job(code: str, *inputs: str, **limits: Any) -> Any:
 
 
 def sandbox_processes() -> list[int]:
-    """Pids of every process running the zygote's command line (zygotes and their children)."""
+    """Pids of every zygote (and zygote child) of this checkout.
+
+    Only this checkout's: other checkouts and containers on the same machine
+    run zygotes of their own, which no test here started or may judge.
+    """
     import os
 
+    marker = str(ROOT / "verifier" / "sandbox").encode()
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -54,6 +59,6 @@ def sandbox_processes() -> list[int]:
                 cmdline = handle.read()
         except OSError:
             continue
-        if b"from runner.zygote import main" in cmdline:
+        if b"from runner.zygote import main" in cmdline and marker in cmdline:
             found.append(int(entry))
     return found
