@@ -13,6 +13,8 @@ ARCH ?= $(shell uname -m)
 DEBIAN_BASE ?= verifier-lambda-base:bookworm
 DEBIAN_PACKAGES ?= python3 libstdc++6
 RUN_LOCAL_PORT ?= 9000
+# The tag tests/e2e builds for this checkout (tests/e2e/test_image.py names it the same way).
+TEST_IMAGE := verifier-lambda:test-$(shell printf %s "$(realpath .)" | sha1sum | cut -c1-10)
 # boto3 signs every request, also to the local emulator: dummy values, never the machine's.
 LOCAL_AWS := env -u AWS_SESSION_TOKEN -u AWS_PROFILE AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
 	AWS_DEFAULT_REGION=us-east-1
@@ -69,8 +71,9 @@ invoke-local: install
 	$(LOCAL_AWS) $(BIN)/verifier invoke examples/batch.jsonl --function-name function \
 		--endpoint-url http://127.0.0.1:$(RUN_LOCAL_PORT) --concurrency 1 -o results-invoke.jsonl
 
+## Remove this checkout's images (the Debian base stays: other images build on it).
 image-clean:
-	-docker rmi $(IMAGE)
+	-docker rmi $(IMAGE) $(TEST_IMAGE)
 
 format: install
 	$(BIN)/ruff check --fix verifier tests
