@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,7 @@ from tests.e2e.conftest import (
 from tests.helpers import TESTCASES, sample, sandbox_processes
 from tests.lambda_emulator import running_function
 from tests.s3_server import DUMMY_ENV, s3_endpoint
+from verifier.suites import load_suites
 
 LOCAL_ENV = {"VERIFIER_SUITES": str(TESTCASES), "VERIFIER_WORKERS": "2"}
 
@@ -58,7 +60,7 @@ def test_verifier_invoke_matches_local_scoring(function, tmp_path):
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [row["id"] for row in rows] == [s["id"] for s in example_batch()]
-    assert "18 samples in" in done.stderr and "reward histogram" in done.stderr
+    assert f"{len(rows)} samples in" in done.stderr and "reward histogram" in done.stderr
     local = tmp_path / "local.jsonl"
     from tests.functional.test_cli import run
     assert run("score", str(EXAMPLES), "-o", str(local), "--workers", "2").returncode == 0
@@ -82,7 +84,8 @@ def test_a_cold_start_loads_suites_from_s3():
                 sample("def add(a, b):\n    return a + b", "basics/add", "shipped")])
             cold = [line for line in running.json_lines() if line.get("message") == "cold start"]
     assert [entry["aggregate_reward_score"] for entry in answer] == [1.0, 1.0]
-    assert cold[0]["sources"] == ["s3://suites/v1/"] and cold[0]["suites"] == 33
+    assert cold[0]["sources"] == ["s3://suites/v1/"]
+    assert cold[0]["suites"] == len(load_suites([TESTCASES])) + 1
 
 
 def test_a_cold_start_that_cannot_read_s3_fails_init_clearly():
@@ -101,7 +104,8 @@ def test_nothing_outlives_the_function():
         running.invoke(mixed_batch())
         started = set(sandbox_processes()) - before
         assert started, "the function's zygotes should be running"
+    # By pid, not by a scan: once their parent is gone they are nobody's descendants.
     deadline = time.monotonic() + 10
-    while set(sandbox_processes()) & started and time.monotonic() < deadline:
+    while any(Path(f"/proc/{pid}").exists() for pid in started) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not set(sandbox_processes()) & started
+    assert not [pid for pid in started if Path(f"/proc/{pid}").exists()]
