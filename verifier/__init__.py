@@ -6,7 +6,7 @@
 """
 
 from .compare import CompareSpec
-from .errors import InvalidRequest, SandboxError, SuiteError, VerifierError
+from .errors import InvalidRequest, SandboxError, SuiteError, SuiteSourceError, VerifierError
 from .extract import Extraction, extract_code
 from .judge import TestVerdict, Verdict
 from .reward import Outcome, shape_from_spec
@@ -14,6 +14,7 @@ from .sandbox.base import Job, RunReport, Sandbox
 from .sandbox.process import ProcessOptions, ProcessSandbox
 from .service import SampleResult, Scorer, score_batch
 from .settings import Limits, Settings
+from .suite_sources import load_suite_sources
 from .suites import SuiteIndex, TestSuite, load_suite, load_suites
 
 __all__ = [
@@ -33,12 +34,14 @@ __all__ = [
     "Settings",
     "SuiteError",
     "SuiteIndex",
+    "SuiteSourceError",
     "TestSuite",
     "TestVerdict",
     "Verdict",
     "VerifierError",
     "extract_code",
     "load_suite",
+    "load_suite_sources",
     "load_suites",
     "score_batch",
     "shape_from_spec",

@@ -1,9 +1,10 @@
-"""The `verifier` command: score batches and check suites from a terminal.
+"""The `verifier` command: score batches, check suites, invoke a deployed function.
 
 Environment variables are read here (and in handler.py) only; see envvars.
 Exit status: 0 when the batch was scored, whatever the rewards; 2 for
 unusable input or options; 1 when `validate` finds a suite that fails itself
-or is flaky (or, with --strict, has warnings).
+or is flaky (or, with --strict, has warnings), or when `invoke` could not get
+some batches scored.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from .isolation import describe, missing, one_line
 from .sandbox.process import ProcessSandbox
 from .service import Scorer
 from .settings import Settings
-from .suites import SuiteIndex, load_suites
+from .suite_sources import load_suite_sources
+from .suites import SuiteIndex
 from .summary import summarize
 from .validation import ValidationOptions
 
@@ -48,7 +50,7 @@ def _suite_locations(paths: tuple[str, ...]) -> tuple[str, ...]:
 
 def _load_index(locations: tuple[str, ...]) -> SuiteIndex:
     try:
-        return load_suites(locations)
+        return load_suite_sources(locations)
     except VerifierError as exc:
         raise UsageProblem(str(exc)) from None
 
@@ -106,6 +108,16 @@ def read_samples(stream: TextIO, name: str) -> list[Any]:
     return samples
 
 
+def _read_input(input_path: str) -> list[Any]:
+    if input_path == "-":
+        return read_samples(sys.stdin, "stdin")
+    try:
+        with open(input_path, encoding="utf-8") as handle:
+            return read_samples(handle, input_path)
+    except OSError as exc:
+        raise UsageProblem(f"cannot read {input_path}: {exc.strerror}") from None
+
+
 def _write_results(path: str, rows: list[dict[str, Any]]) -> None:
     lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     if path == "-":
@@ -133,8 +145,9 @@ def main(verbose: int) -> None:
 @click.argument("input_path", metavar="INPUT", type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("-o", "--output", default="-", show_default=True, type=click.Path(allow_dash=True),
               help="Where to write one JSON result per line, in input order.")
-@click.option("--suites", "suite_paths", multiple=True, type=click.Path(exists=True),
-              help=f"Suite folder or file (repeatable). Default: ${envvars.SUITES} or ./testcases.")
+@click.option("--suites", "suite_paths", multiple=True, metavar="PATH|s3://BUCKET/PREFIX/",
+              help=f"Suite folder, file or S3 prefix (repeatable). "
+                   f"Default: ${envvars.SUITES} or ./testcases.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help=f"Samples run at once. Default: ${envvars.WORKERS} or the CPUs available.")
 @click.option("--runtime", type=click.Choice(["python", "restricted"]), default=None,
@@ -143,14 +156,7 @@ def main(verbose: int) -> None:
 def score(input_path: str, output: str, suite_paths: tuple[str, ...], workers: int | None,
           runtime: str | None, require_layers: str | None) -> None:
     """Score the samples in INPUT (JSON Lines or a JSON list; - for stdin)."""
-    if input_path == "-":
-        samples = read_samples(sys.stdin, "stdin")
-    else:
-        try:
-            with open(input_path, encoding="utf-8") as handle:
-                samples = read_samples(handle, input_path)
-        except OSError as exc:
-            raise UsageProblem(f"cannot read {input_path}: {exc.strerror}") from None
+    samples = _read_input(input_path)
     locations = _suite_locations(suite_paths)
     index = _load_index(locations)
     settings = _settings(workers=workers, runtime=runtime)
@@ -286,4 +292,48 @@ def doctor(require_layers: str | None, as_json: bool) -> None:
     absent = missing(layers, required)
     if absent:
         click.echo(f"strict mode: required layer(s) {absent} do not hold here", err=True)
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--function-name", required=True,
+              help="Name or ARN of the scoring function (\"function\" for the local emulator).")
+@click.option("--endpoint-url", default=None,
+              help="Lambda endpoint other than AWS's, e.g. the emulator: http://127.0.0.1:9000.")
+@click.option("--region", default=None, help="AWS region. Default: the AWS configuration's.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Samples per invocation (also capped by Lambda's 6 MB request limit).")
+@click.option("--concurrency", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Invocations in flight at once; keep it within the function's concurrency.")
+@click.option("-o", "--output", default="-", show_default=True, type=click.Path(allow_dash=True),
+              help="Where to write one JSON result per line, in input order.")
+def invoke(input_path: str, function_name: str, endpoint_url: str | None, region: str | None,
+           batch_size: int, concurrency: int, output: str) -> None:
+    """Score the samples in INPUT with a deployed function, in batches, keeping their order."""
+    samples = _read_input(input_path)
+    try:
+        from .client import BatchClient, InvokeOptions
+
+        settings = _settings()
+        options = InvokeOptions(function_name=function_name, endpoint_url=endpoint_url,
+                                region=region, batch_size=batch_size, concurrency=concurrency,
+                                unscored_reward=settings.unscored_reward)
+        client = BatchClient(options)
+    except ImportError as exc:
+        raise UsageProblem(f"verifier invoke needs boto3: pip install 'verifier[aws]' ({exc})"
+                           ) from None
+    except InvalidRequest as exc:
+        raise UsageProblem(str(exc)) from None
+    except Exception as exc:  # e.g. botocore's NoRegionError: a setup problem, said plainly
+        raise UsageProblem(f"cannot create the Lambda client: {exc}") from None
+    started = time.monotonic()
+    with click.progressbar(length=len(samples), label="invoking", file=sys.stderr) as bar:
+        result = client.run(samples, on_batch=bar.update)
+    elapsed = time.monotonic() - started
+    _write_results(output, result.rows)
+    click.echo(summarize(result.rows, elapsed_s=elapsed), err=True)
+    if result.failed_batches:
+        click.echo(f"{result.failed_batches} of {result.batches} batches failed; their samples "
+                   f"are written as unscored. First: {result.errors[0]}", err=True)
         raise SystemExit(1)

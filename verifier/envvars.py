@@ -9,18 +9,31 @@ explicit argument, then environment, then default.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from .errors import InvalidRequest
 from .isolation import parse_required
-from .sandbox.process import ProcessOptions
+from .sandbox.process import ProcessOptions, available_cpus
 from .settings import Limits, Settings
 
-__all__ = ["SUITES", "WORKERS", "process_options", "settings_from_env", "suite_paths"]
+__all__ = [
+    "METRICS_NAMESPACE",
+    "SERVICE_NAME",
+    "SUITES",
+    "WORKERS",
+    "lambda_workers",
+    "log_level",
+    "metrics_namespace",
+    "process_options",
+    "service_name",
+    "settings_from_env",
+    "suite_paths",
+]
 
 SUITES = "VERIFIER_SUITES"
-"""Suite folders or files, separated by the path separator (':' on Linux)."""
+"""Suite folders, files or `s3://bucket/prefix/` URLs, separated by ':'."""
 WORKERS = "VERIFIER_WORKERS"
 FLOOR_REWARD = "VERIFIER_FLOOR_REWARD"
 UNSCORED_REWARD = "VERIFIER_UNSCORED_REWARD"
@@ -32,6 +45,16 @@ RUNTIME = "VERIFIER_RUNTIME"
 """python (default) or restricted, for suites and events that name none."""
 REQUIRE_LAYERS = "VERIFIER_REQUIRE_LAYERS"
 """Strict mode: comma-separated isolation layers that must hold, e.g. seccomp,no_new_files."""
+METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
+"""CloudWatch namespace of the Lambda's metrics; Powertools' own name for it."""
+SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
+"""`service` key of log lines and dimension of metrics; Powertools' own name for it."""
+
+_DEFAULT_NAMESPACE = "Verifier"
+_DEFAULT_SERVICE = "verifier"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_LOCATION_SEPARATOR = re.compile(r":(?!//)")
+"""':' separates locations, except the one in a URL scheme such as s3://."""
 
 T = TypeVar("T")
 
@@ -64,6 +87,24 @@ def settings_from_env(env: Mapping[str, str], **explicit: Any) -> Settings:
     return Settings(**chosen)
 
 
+LAMBDA_MEMORY = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
+_MB_PER_VCPU = 1769
+"""AWS Lambda gives a function one vCPU per 1,769 MB of memory (6 at most)."""
+
+
+def lambda_workers(env: Mapping[str, str]) -> int | None:
+    """Workers for the vCPUs a Lambda function's memory buys; None outside Lambda.
+
+    Lambda may show more CPUs than the memory pays for, so os.sched_getaffinity
+    alone would oversubscribe a small function.
+    """
+    memory = _parse(env, LAMBDA_MEMORY, int)
+    if memory is None:
+        return None
+    vcpus = max(1, min(6, -(-memory // _MB_PER_VCPU)))
+    return min(vcpus, available_cpus())
+
+
 def process_options(env: Mapping[str, str], *, require: str | None = None,
                     hide: Iterable[str] = ()) -> ProcessOptions:
     """Options of the process sandbox: strict layers (explicit, then env) and folders to hide."""
@@ -82,5 +123,26 @@ def suite_paths(env: Mapping[str, str], explicit: tuple[str, ...] = (),
     if explicit:
         return explicit
     raw = env.get(SUITES, "")
-    found = tuple(part for part in raw.split(os.pathsep) if part.strip())
+    parts = _LOCATION_SEPARATOR.split(raw) if os.pathsep == ":" else raw.split(os.pathsep)
+    found = tuple(part for part in parts if part.strip())
     return found or default
+
+
+def log_level(env: Mapping[str, str], default: str) -> str:
+    """The log level name from the environment, else `default`; refuses unknown names."""
+    raw = env.get(LOG_LEVEL, "").strip().upper()
+    if not raw:
+        return default
+    if raw not in _LOG_LEVELS:
+        raise InvalidRequest(f"{LOG_LEVEL}={raw!r} is not one of {', '.join(_LOG_LEVELS)}")
+    return raw
+
+
+def metrics_namespace(env: Mapping[str, str]) -> str:
+    """The CloudWatch namespace for metrics: the environment's, else "Verifier"."""
+    return env.get(METRICS_NAMESPACE, "").strip() or _DEFAULT_NAMESPACE
+
+
+def service_name(env: Mapping[str, str]) -> str:
+    """The service name in logs and metrics: the environment's, else "verifier"."""
+    return env.get(SERVICE_NAME, "").strip() or _DEFAULT_SERVICE
