@@ -131,9 +131,11 @@ def test_environment_is_empty_with_every_layer_off(box):
 
 @pytest.mark.parametrize("box", [{"subreaper": True}], indirect=True)
 def test_subreaper_alone_catches_an_orphan_that_left_the_session(box):
-    code = ("import os, time\ndef f():\n    if os.fork() == 0:\n        os.setsid()\n"
-            "        if os.fork() == 0:\n            time.sleep(120)\n        os._exit(0)\n"
-            "    return 1\n")
+    # The job waits for its child to exit, so by the time it returns the
+    # grandchild is an orphan of a new session, re-parented to the zygote.
+    code = ("import os, time\ndef f():\n    child = os.fork()\n    if child == 0:\n"
+            "        os.setsid()\n        if os.fork() == 0:\n            time.sleep(120)\n"
+            "        os._exit(0)\n    os.waitpid(child, 0)\n    return 1\n")
     report = box.run(call_job(code, "f", []), budget_s=10)
     assert report.records[0].value == 1
     assert box.sweep() >= 1  # the zygote killed the orphan after the job
