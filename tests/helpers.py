@@ -42,6 +42,47 @@ def stdio_job(code: str, *inputs: str, **limits: Any) -> Any:
     return Job(code=code, tests=tests, limits=Limits(**limits))
 
 
+def _parents() -> dict[int, int]:
+    import os
+
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    stat = handle.read()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat[stat.rfind(b")") + 2:].split()[1])
+    return parents
+
+
+def stray_processes() -> set[int]:
+    """Sandbox processes of this test process that should not exist when no job runs.
+
+    Allowed: zygotes (started by this process, and under a PID namespace the
+    zygote's own child, init of the namespace) and one child per serving
+    zygote, the spare forked ahead of the next job. Anything else is a
+    stray: a job's process, or an orphan, that outlived its job.
+    """
+    import os
+
+    ours = set(sandbox_processes())
+    parents = _parents()
+    outer = {pid for pid in ours if parents.get(pid) == os.getpid()}
+    inner = {pid for pid in ours if parents.get(pid) in outer
+             and sum(1 for p in ours if parents.get(p) == parents[pid]) == 1
+             and any(parents.get(p) == pid for p in ours)}
+    servers = (outer - {parents[pid] for pid in inner}) | inner
+    strays = set()
+    for pid in ours - outer - inner:
+        siblings = [p for p in ours if parents.get(p) == parents.get(pid)]
+        if parents.get(pid) in servers and len(siblings) == 1:
+            continue  # the spare
+        strays.add(pid)
+    return strays
+
+
 def sandbox_processes() -> list[int]:
     """Pids of zygotes and their children started by this test process.
 

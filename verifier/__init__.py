@@ -6,7 +6,7 @@
 """
 
 from .compare import CompareSpec
-from .errors import InvalidRequest, SandboxError, SuiteError, VerifierError
+from .errors import InvalidRequest, SandboxError, SuiteError, SuiteSourceError, VerifierError
 from .extract import Extraction, extract_code
 from .judge import TestVerdict, Verdict
 from .reward import Outcome, shape_from_spec
@@ -16,6 +16,7 @@ from .sandbox.docker import DockerOptions, DockerSandbox
 from .sandbox.process import ProcessOptions, ProcessSandbox
 from .service import SampleResult, Scorer, score_batch
 from .settings import Limits, Settings
+from .suite_sources import load_suite_sources
 from .suites import SuiteIndex, TestSuite, load_suite, load_suites
 
 __all__ = [
@@ -37,12 +38,14 @@ __all__ = [
     "Settings",
     "SuiteError",
     "SuiteIndex",
+    "SuiteSourceError",
     "TestSuite",
     "TestVerdict",
     "Verdict",
     "VerifierError",
     "extract_code",
     "load_suite",
+    "load_suite_sources",
     "load_suites",
     "open_sandbox",
     "score_batch",

@@ -1,8 +1,10 @@
-"""The `verifier` command: score batches and check suites from a terminal.
+"""The `verifier` command: score batches, check suites, invoke a deployed function.
 
 Environment variables are read here (and in handler.py) only; see envvars.
 Exit status: 0 when the batch was scored, whatever the rewards; 2 for
-unusable input or options; 1 when `validate` finds a suite that fails itself.
+unusable input or options; 1 when `validate` finds a suite that fails itself
+or is flaky (or, with --strict, has warnings), or when `invoke` could not get
+some batches scored.
 """
 
 from __future__ import annotations
@@ -17,18 +19,19 @@ from typing import Any, TextIO
 
 import click
 
-from . import envvars
-from .bench_docker import bench_docker as run_bench
-from .bench_docker import format_rows
+from . import envvars, validation
 from .errors import InvalidRequest, SandboxError, VerifierError
+from .importers import FORMATS, import_file
 from .isolation import describe, missing, one_line
 from .sandbox.backends import BACKENDS, open_sandbox
 from .sandbox.docker import DockerSandbox
 from .sandbox.process import ProcessSandbox
-from .service import SampleResult, Scorer
+from .service import Scorer
 from .settings import Settings
-from .suites import SuiteIndex, load_suites
+from .suite_sources import load_suite_sources
+from .suites import SuiteIndex
 from .summary import summarize
+from .validation import ValidationOptions
 
 __all__ = ["main"]
 
@@ -48,7 +51,7 @@ def _suite_locations(paths: tuple[str, ...]) -> tuple[str, ...]:
 
 def _load_index(locations: tuple[str, ...]) -> SuiteIndex:
     try:
-        return load_suites(locations)
+        return load_suite_sources(locations)
     except VerifierError as exc:
         raise UsageProblem(str(exc)) from None
 
@@ -119,6 +122,16 @@ def read_samples(stream: TextIO, name: str) -> list[Any]:
     return samples
 
 
+def _read_input(input_path: str) -> list[Any]:
+    if input_path == "-":
+        return read_samples(sys.stdin, "stdin")
+    try:
+        with open(input_path, encoding="utf-8") as handle:
+            return read_samples(handle, input_path)
+    except OSError as exc:
+        raise UsageProblem(f"cannot read {input_path}: {exc.strerror}") from None
+
+
 def _write_results(path: str, rows: list[dict[str, Any]]) -> None:
     lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     if path == "-":
@@ -146,8 +159,9 @@ def main(verbose: int) -> None:
 @click.argument("input_path", metavar="INPUT", type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("-o", "--output", default="-", show_default=True, type=click.Path(allow_dash=True),
               help="Where to write one JSON result per line, in input order.")
-@click.option("--suites", "suite_paths", multiple=True, type=click.Path(exists=True),
-              help=f"Suite folder or file (repeatable). Default: ${envvars.SUITES} or ./testcases.")
+@click.option("--suites", "suite_paths", multiple=True, metavar="PATH|s3://BUCKET/PREFIX/",
+              help=f"Suite folder, file or S3 prefix (repeatable). "
+                   f"Default: ${envvars.SUITES} or ./testcases.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help=f"Samples run at once. Default: ${envvars.WORKERS} or the CPUs available.")
 @click.option("--runtime", type=click.Choice(["python", "restricted"]), default=None,
@@ -157,14 +171,7 @@ def main(verbose: int) -> None:
 def score(input_path: str, output: str, suite_paths: tuple[str, ...], workers: int | None,
           runtime: str | None, require_layers: str | None, backend: str | None) -> None:
     """Score the samples in INPUT (JSON Lines or a JSON list; - for stdin)."""
-    if input_path == "-":
-        samples = read_samples(sys.stdin, "stdin")
-    else:
-        try:
-            with open(input_path, encoding="utf-8") as handle:
-                samples = read_samples(handle, input_path)
-        except OSError as exc:
-            raise UsageProblem(f"cannot read {input_path}: {exc.strerror}") from None
+    samples = _read_input(input_path)
     locations = _suite_locations(suite_paths)
     index = _load_index(locations)
     settings = _settings(workers=workers, runtime=runtime)
@@ -179,47 +186,135 @@ def score(input_path: str, output: str, suite_paths: tuple[str, ...], workers: i
         click.echo(one_line(sandbox.layers), err=True)
 
 
-def _validation_line(task_id: str, result: SampleResult, seconds: float) -> str:
-    verdicts = [v.verdict.value for v in result.verdicts]
-    passed = verdicts.count("pass")
-    mark = "ok  " if result.reward == 1.0 and passed == len(verdicts) else "FAIL"
-    line = f"{mark} {task_id:40s} {passed:3d}/{len(verdicts):<3d} {seconds * 1e3:8.1f} ms"
-    if mark == "FAIL":
-        problems = [f"{v.test_id}: {v.verdict.value}" + (f" ({v.detail})" if v.detail else "")
-                    for v in result.verdicts if v.verdict.value != "pass"][:3]
-        line += "\n       " + "; ".join(problems or [result.error or result.status])
-    return line
-
-
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help=f"Suites checked at once. Default: ${envvars.WORKERS} or the CPUs available.")
+@click.option("--runs", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Times each reference solution runs; a verdict that changes is flaky.")
+@click.option("--min-tests", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Warn about suites with fewer tests.")
+@click.option("--time-factor", type=click.FloatRange(min=1), default=4.0, show_default=True,
+              help="A limit should allow this many times the reference's slowest test.")
+@click.option("--min-timeout", "min_timeout_s", default=1.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="No suggested per-test limit goes below this many seconds.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Also write the full report as JSON to this file.")
+@click.option("--strict", is_flag=True, help="Warnings (slow tests, few tests) fail too.")
 @click.option("--runtime", type=click.Choice(["python", "restricted"]), default=None,
               help=_RUNTIME_HELP)
 @backend_option
-def validate(paths: tuple[str, ...], workers: int | None, runtime: str | None,
-             backend: str | None) -> None:
-    """Run every suite's reference solution; fail if any suite does not pass itself."""
-    locations = _suite_locations(paths)
-    index = _load_index(locations)
+def validate(paths: tuple[str, ...], workers: int | None, runs: int, min_tests: int,
+             time_factor: float, min_timeout_s: float, report_path: str | None,
+             strict: bool, runtime: str | None, backend: str | None) -> None:
+    """Run every suite's reference solution; exit 1 if one fails itself or is flaky."""
+    index = _load_index(_suite_locations(paths))
     settings = _settings(workers=workers, runtime=runtime)
-    failed = missing = 0
+    options = ValidationOptions(runs=runs, min_tests=min_tests, time_factor=time_factor,
+                                min_timeout_s=min_timeout_s)
     with _sandbox(settings, None, (), backend) as sandbox, \
             Scorer(index, settings=settings, sandbox=sandbox) as scorer:
-        for task_id, suite in sorted(index.items()):
-            if suite.reference_solution is None:
-                missing += 1
-                click.echo(f"skip {task_id:40s} no reference_solution")
-                continue
-            started = time.monotonic()
-            result = scorer.check(suite, suite.reference_solution)
-            line = _validation_line(task_id, result, time.monotonic() - started)
-            failed += line.startswith("FAIL")
-            click.echo(line)
-    click.echo(f"{len(index)} suites: {len(index) - failed - missing} pass, {failed} fail, "
-               f"{missing} without a reference solution")
-    if failed:
+        report = validation.validate(
+            scorer, index.values(), options,
+            on_suite=lambda suite: click.echo("\n".join(validation.table_lines(suite))))
+    click.echo(validation.summary_line(report))
+    if report_path:
+        _write_json(report_path, report.to_json())
+    if report.failed or (strict and any(s.warnings for s in report.suites)):
         raise SystemExit(1)
+
+
+def _write_json(path: str, data: Any) -> None:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+@main.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(FORMATS)))
+@click.argument("input_path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder to write one suite file per task into.")
+@click.option("--task-prefix", default="", help="Put before every task_id, e.g. mbpp/.")
+@click.option("--source", default=None, help="Source to record where a row names none.")
+@click.option("--license", "license_", default=None,
+              help="License to record where a row names none.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Read only the first N rows.")
+@click.option("--overwrite", is_flag=True, help="Replace suite files that already exist.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Also write the import report as JSON to this file.")
+def import_command(fmt: str, input_path: str, out_dir: str, task_prefix: str,
+                   source: str | None, license_: str | None, limit: int | None,
+                   overwrite: bool, report_path: str | None) -> None:
+    """Turn a dataset FILE (JSON Lines, gzip or not, or a JSON list) into test suites.
+
+    FORMAT is humaneval, mbpp or apps (also TACO and LiveCodeBench rows).
+    """
+    try:
+        report = import_file(fmt, Path(input_path), Path(out_dir), overwrite=overwrite,
+                             task_prefix=task_prefix, source=source, license=license_,
+                             limit=limit)
+    except InvalidRequest as exc:
+        raise UsageProblem(str(exc)) from None
+    click.echo(report.summary())
+    if report_path:
+        _write_json(report_path, report.to_json())
+    if report.suites == 0:
+        raise UsageProblem(f"no suite could be made from {input_path}")
+    click.echo(f"wrote {report.suites} suite files to {out_dir}; next: verifier validate "
+               f"{out_dir}")
+
+
+@main.command()
+@click.option("--suites", "suite_paths", multiple=True, type=click.Path(exists=True),
+              help="Suite folder or file (repeatable). Default: ./testcases.")
+@click.option("--samples", type=click.IntRange(min=16), default=256, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Workers of the many-worker row. Default: the CPUs available.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the figures as JSON.")
+@click.option("--backend", type=click.Choice(BACKENDS), default="process", show_default=True,
+              help="docker: a warm container pool against a container per sample instead.")
+@click.option("--cold-samples", type=click.IntRange(min=1), default=20, show_default=True,
+              help="docker: samples with a container each (slow: keep it small).")
+@click.option("--native-samples", type=click.IntRange(min=1), default=20, show_default=True,
+              help="docker: C++ and JavaScript samples through the warm pool.")
+def bench(suite_paths: tuple[str, ...], samples: int, workers: int | None,
+          json_path: str | None, backend: str, cold_samples: int, native_samples: int) -> None:
+    """Measure throughput against an in-process floor and a process-per-sample harness."""
+    if backend == "docker":
+        _bench_docker(samples=samples, cold_samples=cold_samples, native_samples=native_samples,
+                      workers=workers, json_path=json_path)
+        return
+    from .benchmark.measure import measure_all, render, to_json
+
+    index = _load_index(_suite_locations(suite_paths))
+    results = measure_all(index, size=samples, workers=workers)
+    click.echo(render(results))
+    if json_path:
+        Path(json_path).write_text(to_json(results), encoding="utf-8")
+
+
+def _bench_docker(*, samples: int, cold_samples: int, native_samples: int,
+                  workers: int | None, json_path: str | None) -> None:
+    from .benchmark.docker import bench_docker, format_rows, rows_to_json
+
+    settings = _settings(workers=workers)
+    sandbox = _open("docker", workers=settings.workers, require="", hide=())
+    if not isinstance(sandbox, DockerSandbox):
+        sandbox.close()
+        raise UsageProblem("bench --backend docker needs a reachable Docker engine")
+    rows = []
+    with sandbox:
+        for row in bench_docker(samples=samples, cold_samples=cold_samples,
+                                native_samples=native_samples, sandbox=sandbox):
+            rows.append(row)
+            click.echo(f"  {row.name}: {row.samples_per_s:.1f} samples/s", err=True)
+    click.echo(format_rows(rows, workers=sandbox.workers))
+    if json_path:
+        Path(json_path).write_text(rows_to_json(rows), encoding="utf-8")
 
 
 @main.command()
@@ -228,7 +323,10 @@ def validate(paths: tuple[str, ...], workers: int | None, runtime: str | None,
 @backend_option
 def doctor(require_layers: str | None, as_json: bool, backend: str | None) -> None:
     """Probe which isolation layers hold on this machine; exit 1 if a required one does not."""
-    required = _required(require_layers)
+    try:
+        required = envvars.process_options(os.environ, require=require_layers).require
+    except InvalidRequest as exc:
+        raise UsageProblem(str(exc)) from None
     with _open(backend, workers=1, require="", hide=()) as sandbox:
         try:
             sandbox.warm()
@@ -250,34 +348,45 @@ def doctor(require_layers: str | None, as_json: bool, backend: str | None) -> No
         raise SystemExit(1)
 
 
-def _required(require_layers: str | None) -> frozenset[str]:
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--function-name", required=True,
+              help="Name or ARN of the scoring function (\"function\" for the local emulator).")
+@click.option("--endpoint-url", default=None,
+              help="Lambda endpoint other than AWS's, e.g. the emulator: http://127.0.0.1:9000.")
+@click.option("--region", default=None, help="AWS region. Default: the AWS configuration's.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Samples per invocation (also capped by Lambda's 6 MB request limit).")
+@click.option("--concurrency", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Invocations in flight at once; keep it within the function's concurrency.")
+@click.option("-o", "--output", default="-", show_default=True, type=click.Path(allow_dash=True),
+              help="Where to write one JSON result per line, in input order.")
+def invoke(input_path: str, function_name: str, endpoint_url: str | None, region: str | None,
+           batch_size: int, concurrency: int, output: str) -> None:
+    """Score the samples in INPUT with a deployed function, in batches, keeping their order."""
+    samples = _read_input(input_path)
     try:
-        return envvars.process_options(os.environ, require=require_layers).require
+        from .client import BatchClient, InvokeOptions
+
+        settings = _settings()
+        options = InvokeOptions(function_name=function_name, endpoint_url=endpoint_url,
+                                region=region, batch_size=batch_size, concurrency=concurrency,
+                                unscored_reward=settings.unscored_reward)
+        client = BatchClient(options)
+    except ImportError as exc:
+        raise UsageProblem(f"verifier invoke needs boto3: pip install 'verifier[aws]' ({exc})"
+                           ) from None
     except InvalidRequest as exc:
         raise UsageProblem(str(exc)) from None
-
-
-@main.command("bench-docker")
-@click.option("--samples", type=click.IntRange(min=1), default=200, show_default=True,
-              help="Python samples through the warm pool.")
-@click.option("--cold-samples", type=click.IntRange(min=1), default=20, show_default=True,
-              help="Python samples with a container each (slow: keep it small).")
-@click.option("--native-samples", type=click.IntRange(min=1), default=20, show_default=True,
-              help="C++ and JavaScript samples through the warm pool.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help=f"Samples run at once. Default: ${envvars.WORKERS} or the CPUs available.")
-def bench_docker(samples: int, cold_samples: int, native_samples: int,
-                 workers: int | None) -> None:
-    """Warm container pool against a container per sample: samples/s and the ratio."""
-    settings = _settings(workers=workers)
-    sandbox = _open("docker", workers=settings.workers, require="", hide=())
-    if not isinstance(sandbox, DockerSandbox):
-        sandbox.close()
-        raise UsageProblem("bench-docker needs a reachable Docker engine")
-    rows = []
-    with sandbox:
-        for row in run_bench(samples=samples, cold_samples=cold_samples,
-                             native_samples=native_samples, sandbox=sandbox):
-            rows.append(row)
-            click.echo(f"  {row.name}: {row.samples_per_s:.1f} samples/s", err=True)
-    click.echo(format_rows(rows, workers=sandbox.workers))
+    except Exception as exc:  # e.g. botocore's NoRegionError: a setup problem, said plainly
+        raise UsageProblem(f"cannot create the Lambda client: {exc}") from None
+    started = time.monotonic()
+    with click.progressbar(length=len(samples), label="invoking", file=sys.stderr) as bar:
+        result = client.run(samples, on_batch=bar.update)
+    elapsed = time.monotonic() - started
+    _write_results(output, result.rows)
+    click.echo(summarize(result.rows, elapsed_s=elapsed), err=True)
+    if result.failed_batches:
+        click.echo(f"{result.failed_batches} of {result.batches} batches failed; their samples "
+                   f"are written as unscored. First: {result.errors[0]}", err=True)
+        raise SystemExit(1)

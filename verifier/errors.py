@@ -9,11 +9,20 @@ What raises is the service's own trouble:
 * `SandboxError` - the sandbox infrastructure failed (a zygote died, fork hit
   EAGAIN). `transient` says whether a retry may help; it is never scored as a
   wrong answer.
+* `SuiteSourceError` - the suites could not be fetched (S3 kept throttling,
+  access denied); raised at cold start, after retries where they may help.
 """
 
 from __future__ import annotations
 
-__all__ = ["InvalidRequest", "SandboxError", "SuiteError", "VerifierError", "clip"]
+__all__ = [
+    "InvalidRequest",
+    "SandboxError",
+    "SuiteError",
+    "SuiteSourceError",
+    "VerifierError",
+    "clip",
+]
 
 _CLIP_CHARS = 200
 
@@ -54,3 +63,16 @@ class SandboxError(VerifierError):
     def __init__(self, message: str, *, transient: bool = True) -> None:
         self.transient = transient
         super().__init__(message)
+
+
+class SuiteSourceError(VerifierError):
+    """Suites could not be read from where they are stored (not a malformed suite).
+
+    >>> str(SuiteSourceError("s3://b/p/", "AccessDenied (HTTP 403)"))
+    's3://b/p/: AccessDenied (HTTP 403)'
+    """
+
+    def __init__(self, location: str, reason: str) -> None:
+        self.location = location
+        self.reason = reason
+        super().__init__(f"{location}: {reason}")

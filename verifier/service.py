@@ -38,6 +38,7 @@ from tenacity import (
 )
 
 from . import contract
+from .cache import RunCache, run_key
 from .errors import InvalidRequest, SandboxError, clip
 from .extract import extract_code
 from .judge import TestVerdict, Verdict, judge_record, judge_report
@@ -131,6 +132,7 @@ class Scorer:
         self.sandbox: Sandbox = sandbox or ProcessSandbox(workers=self.settings.workers)
         self._pool = ThreadPoolExecutor(max_workers=self.sandbox.workers,
                                         thread_name_prefix="verifier")
+        self.cache = RunCache(capacity=self.settings.cache_entries)
 
     def __enter__(self) -> Scorer:
         return self
@@ -149,10 +151,17 @@ class Scorer:
         """The Nova response for `event`; `deadline` is a time.monotonic() instant."""
         return [r.to_response(self.settings) for r in self.evaluate(event, deadline=deadline)]
 
-    def evaluate(self, event: Any, *, deadline: float | None = None) -> list[SampleResult]:
-        """One SampleResult per sample, in order; raise InvalidRequest if not a list."""
+    def evaluate(self, event: Any, *, deadline: float | None = None,
+                 parallel: bool = True) -> list[SampleResult]:
+        """One SampleResult per sample, in order; raise InvalidRequest if not a list.
+
+        `parallel=False` scores the samples one by one in the calling thread
+        (for debugging, and for sandboxes that need the main thread).
+        """
         samples = contract.parse_event(event)
         _warn_about_ids(samples)
+        if not parallel:
+            return [self._evaluate_safely(sample, deadline) for sample in samples]
         futures: list[Future[SampleResult]] = [
             self._pool.submit(self._evaluate_safely, sample, deadline) for sample in samples]
         results = []
@@ -202,10 +211,14 @@ class Scorer:
     def _evaluate(self, sample: contract.Sample, deadline: float | None) -> SampleResult:
         assert sample.reference is not None and sample.response is not None
         suite, shape, runtime = self._resolve(sample.reference)
+        suite, echo = suite.for_sample(sample.id, sample.reference)
         extraction = extract_code(sample.response, language=suite.language,
                                   entry_point=suite.entry_point)
-        return self._judge_program(sample, suite, shape, extraction.code, extraction.format,
-                                   deadline, runtime)
+        result = self._judge_program(sample, suite, shape, extraction.code, extraction.format,
+                                     deadline, runtime)
+        if result.status == "scored":
+            result.metrics.update(echo)
+        return result
 
     def check(self, suite: TestSuite, code: str, *, shape: Shape | None = None,
               runtime: str | None = None, deadline: float | None = None) -> SampleResult:
@@ -256,8 +269,15 @@ class Scorer:
             budget = min(budget, left)
         on_record = self._early_stop(suite) if stops_on_failure(shape) else None
         guilt = _Guilt()
-        try:
+        key = run_key(job, suite_fingerprint=suite.fingerprint,
+                      stop_at_failure=on_record is not None)
+
+        def run() -> tuple[RunReport, bool]:
             report = self._run(job, budget, on_record, guilt)
+            # A run the batch deadline cut short depends on the time left: not stored.
+            return report, not cut_short
+        try:
+            report, cached = self.cache.get_or_run(key, run)
         except SandboxError as exc:
             if guilt.guilty:
                 return self._killed_sandbox(sample, shape, base, suite)
@@ -275,7 +295,7 @@ class Scorer:
         outcome = Outcome(code_found=True, loaded=loaded, passed=passed, total=total)
         base.update(runtime_ms=round(report.wall_ms, 3),
                     timeouts=float(sum(v.verdict is Verdict.TIMEOUT for v in verdicts)),
-                    safety=0.0 if report.refused else 1.0)
+                    safety=0.0 if report.refused else 1.0, cached=1.0 if cached else 0.0)
         return self._scored(sample, shape, outcome, base, verdicts,
                             None if loaded else report.load_error)
 
@@ -321,6 +341,7 @@ class Scorer:
             "timeouts": base.get("timeouts", 0.0),
             "runtime_ms": base.get("runtime_ms", 0.0),
             "safety": base.get("safety", 1.0),
+            "cached": base.get("cached", 0.0),
             "error": 0.0,
         }
         return SampleResult(sample.id, "scored", clamp(shape(outcome)), metrics, verdicts, error)

@@ -114,6 +114,8 @@ class Settings:
     runtime: str = "python"
     """Runtime for suites and events that name none: `python` (the whole language,
     inside the OS sandbox) or `restricted` (RestrictedPython on top of it)."""
+    cache_entries: int = 4096
+    """Finished runs kept for identical completions (0 turns the cache off)."""
 
     def __post_init__(self) -> None:
         if self.workers is not None and self.workers < 1:
@@ -124,5 +126,7 @@ class Settings:
                 raise InvalidRequest(f"{name} must lie in [-1, 1], got {value}")
         if self.max_code_bytes < 1:
             raise InvalidRequest("max_code_bytes must be positive")
+        if self.cache_entries < 0:
+            raise InvalidRequest("cache_entries must be zero or more")
         if self.runtime not in ("python", "restricted"):
             raise InvalidRequest(f"runtime must be python or restricted, got {self.runtime!r}")

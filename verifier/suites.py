@@ -15,6 +15,7 @@ split into one test per assertion, so each counts once in the pass ratio.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -26,6 +27,7 @@ from .compare import CompareSpec
 from .errors import InvalidRequest, SuiteError
 from .sandbox.runner import codec
 from .settings import Limits
+from .subsample import parse_max_tests, parse_seed, selection_for
 
 __all__ = [
     "AssertTest",
@@ -46,7 +48,7 @@ RUNTIMES = ("python", "restricted")
 _SUITE_KEYS = frozenset({
     "task_id", "language", "entry_point", "tests", "limits", "compare", "reward", "runtime",
     "setup", "reference_solution", "description", "prompt", "source", "license", "metadata",
-    "allow_imports",
+    "allow_imports", "max_tests", "test_seed",
 })
 
 
@@ -106,6 +108,29 @@ class TestSuite:
     """Modules a restricted program may import beyond the default allowlist."""
     source: str = "<inline>"
     fingerprint: str = ""
+    max_tests: int | None = None
+    """Run at most this many tests per sample (see verifier.subsample)."""
+    test_seed: str = ""
+
+    def subset(self, positions: tuple[int, ...]) -> TestSuite:
+        """This suite with only the tests at `positions`; its own fingerprint."""
+        if positions == tuple(range(len(self.tests))):
+            return self
+        # A new fingerprint: anything keyed on it (a result cache) must not
+        # mistake a subset for the whole suite.
+        tag = f"{self.fingerprint}:{','.join(map(str, positions))}"
+        return dataclasses.replace(self, tests=tuple(self.tests[n] for n in positions),
+                                   fingerprint=hashlib.sha256(tag.encode()).hexdigest())
+
+    def for_sample(self, sample_id: Any, reference: Mapping[str, Any]
+                   ) -> tuple[TestSuite, dict[str, float]]:
+        """The tests one sample runs (see verifier.subsample) and the metrics echoing them."""
+        picked = selection_for([test.id for test in self.tests], task_id=self.task_id,
+                               sample_id=sample_id, suite_max=self.max_tests,
+                               suite_seed=self.test_seed, reference=reference)
+        if picked is None:
+            return self, {}
+        return self.subset(picked.positions), picked.metrics()
 
     def resolve_limits(self, base: Limits, cap: Limits) -> Limits:
         """This suite's limits over `base`, none above `cap`."""
@@ -227,6 +252,11 @@ def load_suite(data: Any, *, source: str = "<inline>", default_task_id: str | No
         raise
     except InvalidRequest as exc:
         raise SuiteError("limits/compare", str(exc), source=source) from None
+    try:
+        max_tests = parse_max_tests(data.get("max_tests"))
+        test_seed = parse_seed(data.get("test_seed"))
+    except InvalidRequest as exc:
+        raise SuiteError("max_tests/test_seed", str(exc), source=source) from None
     allow = data.get("allow_imports", [])
     _need(isinstance(allow, list) and all(isinstance(m, str) and m for m in allow),
           "allow_imports", "must be a list of module names", source)
@@ -247,6 +277,8 @@ def load_suite(data: Any, *, source: str = "<inline>", default_task_id: str | No
         allow_imports=tuple(allow),
         source=source,
         fingerprint=_fingerprint(data),
+        max_tests=max_tests,
+        test_seed=test_seed,
     )
 
 

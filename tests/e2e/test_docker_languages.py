@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.helpers import ROOT, TESTCASES, sample
-from verifier.bench_docker import bench_docker, format_rows
+from verifier.benchmark.docker import bench_docker, format_rows
 
 CORRECT = [
     ("python", "stdio/sum_two", "a, b = map(int, input().split())\nprint(a + b)\n"),
@@ -99,7 +99,7 @@ def rewards(path):
             for row in map(json.loads, path.read_text().splitlines())}
 
 
-def test_the_mixed_batch_scores_the_same_in_containers_and_processes(images, tmp_path):
+def test_the_mixed_batch_scores_the_same_in_containers_and_processes(sandbox_images, tmp_path):
     docker_out, process_out = tmp_path / "docker.jsonl", tmp_path / "process.jsonl"
     done = cli("score", "examples/mixed_batch.jsonl", "--backend", "docker", "-o",
                str(docker_out))
@@ -114,7 +114,7 @@ def test_the_mixed_batch_scores_the_same_in_containers_and_processes(images, tmp
     assert rewards(process_out) == got
 
 
-def test_doctor_in_docker_reports_every_layer(images):
+def test_doctor_in_docker_reports_every_layer(sandbox_images):
     done = cli("doctor", "--backend", "docker", "--json", "--require-layers",
                "read_only_root,no_capabilities,netns,seccomp,no_new_files")
     assert done.returncode == 0, done.stderr

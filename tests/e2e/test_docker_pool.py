@@ -32,9 +32,9 @@ TRY = "try:\n    {action}\nexcept OSError as exc:\n    return errno.errorcode[ex
       "return 'allowed'"
 
 
-def test_images_are_built_from_this_runner(client):
+def test_images_are_built_from_this_runner(engine):
     for _, image in DEFAULT_IMAGES:
-        assert image_problem(client, image) is None
+        assert image_problem(engine, image) is None
 
 
 def test_every_layer_holds_inside_the_containers(docker_sandbox):
@@ -46,12 +46,12 @@ def test_every_layer_holds_inside_the_containers(docker_sandbox):
     assert docker_sandbox.languages == {"python", "cpp", "javascript"}
 
 
-def test_containers_run_as_their_own_user_without_capabilities(docker_sandbox, client):
+def test_containers_run_as_their_own_user_without_capabilities(docker_sandbox, engine):
     names = docker_sandbox.container_names()
     assert names and all(name.startswith("verifier-sandbox-") for name in names)
     users = set()
     for name in names:
-        attrs = client.containers.get(name).attrs
+        attrs = engine.containers.get(name).attrs
         host = attrs["HostConfig"]
         assert host["NetworkMode"] == "none" and host["ReadonlyRootfs"] is True
         assert host["CapDrop"] == ["ALL"] and "no-new-privileges" in host["SecurityOpt"]
@@ -100,28 +100,28 @@ def test_a_fork_bomb_stays_inside_the_pids_limit(own_pool):
 
 
 def test_the_pool_replaces_a_container_killed_between_jobs(docker_scorer, docker_sandbox,
-                                                          client):
+                                                          engine):
     assert docker_scorer.score([sample(ADD, "basics/add")])[0]["aggregate_reward_score"] == 1.0
     for name in docker_sandbox.container_names():
         if "-python-" in name:
-            client.containers.get(name).kill()
+            engine.containers.get(name).kill()
     time.sleep(0.5)
     for _ in range(3):
         (entry,) = docker_scorer.score([sample(ADD, "basics/add")])
         assert entry["aggregate_reward_score"] == 1.0
 
 
-def _kill_python_containers(box, client, stop, killed):
+def _kill_python_containers(box, engine, stop, killed):
     while not stop.is_set():
         for name in box.container_names():
             if "-python-" in name:
                 with contextlib.suppress(Exception):  # already gone: being replaced
-                    client.containers.get(name).kill()
+                    engine.containers.get(name).kill()
                     killed.append(name)
         time.sleep(0.05)
 
 
-def test_a_container_dying_mid_job_is_retried_not_scored(docker_scorer, docker_sandbox, client):
+def test_a_container_dying_mid_job_is_retried_not_scored(docker_scorer, docker_sandbox, engine):
     slow = "import time\ndef add(a, b):\n    time.sleep(0.2)\n    return a + b\n"
     killed = []
 
@@ -129,7 +129,7 @@ def test_a_container_dying_mid_job_is_retried_not_scored(docker_scorer, docker_s
         for name in docker_sandbox.container_names():
             if "-python-" in name:
                 with contextlib.suppress(Exception):
-                    client.containers.get(name).kill()
+                    engine.containers.get(name).kill()
                     killed.append(name)
 
     timer = threading.Timer(0.5, kill_once)  # the job runs 7 tests of 0.2 s each
@@ -143,11 +143,11 @@ def test_a_container_dying_mid_job_is_retried_not_scored(docker_scorer, docker_s
 
 
 def test_a_sample_whose_container_dies_every_time_is_its_own_failure(docker_scorer,
-                                                                     docker_sandbox, client):
+                                                                     docker_sandbox, engine):
     slow = "import time\ndef add(a, b):\n    time.sleep(1)\n    return a + b\n"
     stop, killed = threading.Event(), []
     killer = threading.Thread(target=_kill_python_containers,
-                              args=(docker_sandbox, client, stop, killed))
+                              args=(docker_sandbox, engine, stop, killed))
     killer.start()
     try:
         (result,) = docker_scorer.evaluate([sample(slow, "basics/add")])
@@ -160,27 +160,27 @@ def test_a_sample_whose_container_dies_every_time_is_its_own_failure(docker_scor
     assert after["aggregate_reward_score"] == 1.0
 
 
-def test_closing_a_pool_removes_its_containers(client):
-    box = DockerSandbox(workers=1, client=client)
+def test_closing_a_pool_removes_its_containers(engine):
+    box = DockerSandbox(workers=1, client=engine)
     box.warm(["python"])
     names = box.container_names()
     assert len(names) == 1
     box.close()
-    assert not [c for c in our_containers(client) if c.name in names]
+    assert not [c for c in our_containers(engine) if c.name in names]
 
 
-def test_a_crashed_services_containers_are_removed_by_the_next(client):
-    stale = client.containers.create(
+def test_a_crashed_services_containers_are_removed_by_the_next(engine):
+    stale = engine.containers.create(
         "verifier-sandbox-python:latest", ["sleep", "60"], name="verifier-sandbox-orphan-test",
         labels={"verifier.sandbox": "1", "verifier.sandbox.owner": "nowhere:1"})
     host = socket.gethostname()
-    orphan = client.containers.create(
+    orphan = engine.containers.create(
         "verifier-sandbox-python:latest", ["sleep", "60"],
         name="verifier-sandbox-orphan-test-2",
         labels={"verifier.sandbox": "1", "verifier.sandbox.owner": f"{host}:999999999"})
     try:
-        DockerSandbox(workers=1, client=client).close()
-        names = {c.name for c in client.containers.list(all=True)}
+        DockerSandbox(workers=1, client=engine).close()
+        names = {c.name for c in engine.containers.list(all=True)}
         assert orphan.name not in names  # this host, owner gone: removed
         assert stale.name in names  # another host's: never touched
     finally:

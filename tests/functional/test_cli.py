@@ -75,7 +75,8 @@ def test_validate_fails_loudly_on_a_suite_that_fails_itself(tmp_path):
     Path(tmp_path / "bad.json").write_text(json.dumps(suite))
     done = run("validate", str(tmp_path))
     assert done.returncode == 1
-    assert "FAIL bad/one" in done.stdout
+    assert "FAIL  bad/one" in done.stdout
+    assert "failing 0: fail, fail, fail" in done.stdout
 
 
 def test_invalid_suite_file_names_file_and_field(tmp_path):

@@ -146,3 +146,30 @@ def test_result_detail_explains_failures(scorer):
     assert detail["status"] == "scored"
     assert set(detail["verdicts"]) == {"error"}
     assert any("RuntimeError" in text for text in detail["errors"].values())
+
+
+def test_a_batch_of_64_with_4_duplicates_runs_60_programs(suites):
+    from tests.helpers import sample
+
+    unique = [sample(f"def add(a, b):\n    return a + b + {n} - {n}\n", "basics/add", f"u{n}")
+              for n in range(60)]
+    duplicates = [dict(unique[n], id=f"d{n}") for n in (3, 17, 17, 42)]
+    with ProcessSandbox(workers=2) as box, Scorer(suites, sandbox=box) as scorer:
+        response = scorer.score(unique + duplicates)
+        assert box.jobs_run == 60
+    cached = [metrics(entry)["cached"] for entry in response]
+    assert cached.count(1.0) == 4 and cached[-4:] == [1.0] * 4
+    assert all(entry["aggregate_reward_score"] == 1.0 for entry in response)
+
+
+def test_the_cache_is_not_shared_across_suites_or_limits(suites, sandbox):
+    code = "def add(a, b):\n    return a + b\n"
+    with Scorer(suites, sandbox=sandbox) as scorer:
+        first = scorer.evaluate([sample(code, "basics/add")])[0]
+        again = scorer.evaluate([sample(code, "basics/add")])[0]
+        other_limits = scorer.evaluate([{
+            "id": "i", "messages": assistant(fenced(code)),
+            "reference_answer": {"entry_point": "add", "tests": [{"args": [1, 2], "expect": 3}],
+                                 "limits": {"timeout_s": 1.5}}}])[0]
+    assert first.metrics["cached"] == 0.0 and again.metrics["cached"] == 1.0
+    assert other_limits.metrics["cached"] == 0.0

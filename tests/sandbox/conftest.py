@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import sample, sandbox_processes
+from tests.helpers import sample, stray_processes
 
 BENIGN = sample("def add(a, b):\n    return a + b\n", "basics/add", "benign")
 
@@ -33,7 +33,8 @@ def attack(scorer: Any, sandbox: Any) -> Iterator[Callable[..., Any]]:
         return result.to_response(scorer.settings), result, elapsed
 
     yield run
-    leftovers = set(sandbox_processes()) - set(sandbox.zygote_pids())
+    sandbox.sweep()  # scorer.evaluate did too; this makes the check independent of it
+    leftovers = stray_processes()
     assert not leftovers, f"processes outlived the attack: {leftovers}"
     (after,) = scorer.score([BENIGN])
     assert after["aggregate_reward_score"] == 1.0, "the next sample was not scored normally"

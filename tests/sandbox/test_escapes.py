@@ -47,21 +47,23 @@ def test_no_writing_into_the_temp_area(attack):
     assert not os.path.exists("/tmp/verifier-escape-probe")
 
 
-def test_no_deleting_or_renaming_files(attack, tmp_path):
-    victim = tmp_path / "victim.txt"
-    victim.write_text("keep me")
+@pytest.fixture
+def victim(tmp_path):
+    """A file anyone may change, so only the sandbox stands between it and the program."""
+    path = tmp_path / "victim.txt"
+    path.write_text("keep me")
     os.chmod(tmp_path, 0o777)
-    os.chmod(victim, 0o666)
+    os.chmod(path, 0o666)
+    return path
+
+
+def test_no_deleting_or_renaming_files(attack, victim):
     refused(attack, f"import os; os.unlink({str(victim)!r})")
     refused(attack, f"import os; os.rename({str(victim)!r}, {str(victim)!r} + '.moved')")
     assert victim.read_text() == "keep me"
 
 
-def test_no_truncating_files_by_path(attack, tmp_path):
-    victim = tmp_path / "victim.txt"
-    victim.write_text("keep me")
-    os.chmod(tmp_path, 0o777)
-    os.chmod(victim, 0o666)
+def test_no_truncating_files_by_path(attack, victim):
     refused(attack, f"import os; os.truncate({str(victim)!r}, 0)")
     assert victim.read_text() == "keep me"
 

@@ -73,4 +73,6 @@ def test_raw_syscalls_through_ctypes_are_filtered(attack, sandbox):
 def test_test_frameworks_are_not_there_to_patch(attack):
     entry, result, _ = attack("import pytest\ndef add(a, b):\n    return a + b\n", "basics/add")
     assert entry["aggregate_reward_score"] == -0.75
-    assert "pytest" in result.error
+    # Not there (no site-packages), or not loadable (no file can be opened; how
+    # depends on whether the checkout is visible inside, e.g. under /tmp as root).
+    assert result.error.startswith(("ModuleNotFoundError", "OSError")), result.error

@@ -1,6 +1,13 @@
 import pytest
 
-from verifier.envvars import backend, settings_from_env, suite_paths
+from verifier.envvars import (
+    backend,
+    log_level,
+    metrics_namespace,
+    service_name,
+    settings_from_env,
+    suite_paths,
+)
 from verifier.errors import InvalidRequest
 
 
@@ -29,6 +36,21 @@ def test_suite_paths():
     assert suite_paths({}, default=("testcases",)) == ("testcases",)
     assert suite_paths({"VERIFIER_SUITES": "a:b"}, default=("x",)) == ("a", "b")
     assert suite_paths({"VERIFIER_SUITES": "a"}, ("c",)) == ("c",)
+
+
+def test_suite_locations_keep_s3_urls_whole():
+    env = {"VERIFIER_SUITES": "s3://bucket/suites/:testcases:s3://other/p/"}
+    assert suite_paths(env) == ("s3://bucket/suites/", "testcases", "s3://other/p/")
+
+
+def test_log_level_and_powertools_names():
+    assert log_level({}, default="INFO") == "INFO"
+    assert log_level({"VERIFIER_LOG_LEVEL": "debug"}, default="INFO") == "DEBUG"
+    with pytest.raises(InvalidRequest, match="VERIFIER_LOG_LEVEL"):
+        log_level({"VERIFIER_LOG_LEVEL": "loud"}, default="INFO")
+    assert metrics_namespace({}) == "Verifier"
+    assert metrics_namespace({"POWERTOOLS_METRICS_NAMESPACE": "RFT"}) == "RFT"
+    assert service_name({}) == "verifier"
 
 
 def test_backend_explicit_then_environment_then_process():

@@ -10,7 +10,8 @@ import verifier
 
 PACKAGE = Path(verifier.__file__).parent
 PURE = ["contract", "extract", "compare", "reward", "suites", "judge", "summary", "settings",
-        "errors"]
+        "errors", "subsample", "batch_stats", "isolation",
+        *sorted(f"importers/{p.stem}" for p in (PACKAGE / "importers").glob("*.py"))]
 
 
 def imports_of(path: Path) -> set[str]:
@@ -44,10 +45,27 @@ def test_pure_modules_never_import_process_code(module):
 
 def test_nothing_imports_the_edges():
     for path in PACKAGE.rglob("*.py"):
-        if path.stem in {"cli", "handler", "__main__"}:
+        if path.stem in {"cli", "handler", "__main__"} or path.parent.name == "integrations":
             continue
         for name in imports_of(path):
-            assert not name.endswith(("cli", "handler")), f"{path.name} imports {name}"
+            assert not name.endswith(("cli", "handler", "client")), f"{path.name} imports {name}"
+            assert "integrations" not in name, f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize("module", ["suites", "suite_sources", "aws", "__init__"])
+def test_boto3_is_imported_only_when_an_aws_call_is_made(module):
+    """`verifier score` must work without the aws extra: no module-level boto3 import."""
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [alias.name for alias in node.names] + [getattr(node, "module", "") or ""]
+            assert not any(n.startswith(("boto3", "botocore")) for n in names), module
+
+
+def test_powertools_is_imported_only_by_the_lambda_path():
+    for path in PACKAGE.rglob("*.py"):
+        if any(name.startswith("aws_lambda_powertools") for name in imports_of(path)):
+            assert path.stem == "observability", path.name
 
 
 def test_public_api_is_complete():

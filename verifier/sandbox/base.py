@@ -146,7 +146,6 @@ class RunReport:
     cpu_ms: float = 0.0
     wall_ms: float = 0.0
     max_rss_kb: int = 0
-    strays: int = 0
     restarts: int = 0
     refused: int = 0
     """Operations the restricted runtime refused, loading included."""

@@ -1,6 +1,6 @@
 """The Docker backend's images: one per language, each holding this very runner.
 
-`scripts/sandbox-images.sh` (`make sandbox-images`) builds them from
+`tools/sandbox-images.sh` (`make sandbox-images`) builds them from
 `sandbox_images/<name>/Dockerfile` and labels each with the digest of the
 runner it copied in. The zygote protocol has no version number: a container
 whose runner differs from the service's must not be used, so the backend

@@ -14,10 +14,13 @@ a hostile program that can signal its zygote may be the cause.
 from __future__ import annotations
 
 import contextlib
+import copy
 import ctypes
+import itertools
 import logging
 import os
 import queue
+import secrets
 import selectors
 import shutil
 import subprocess
@@ -116,6 +119,8 @@ class _Zygote:
 
     def __init__(self, options: ProcessOptions, *, index: int, tmp_root: str) -> None:
         self.index = index
+        self.token = f"{index}-{secrets.token_hex(4)}"
+        """Names this zygote's work folders (see ProcessSandbox.sweep)."""
         self._seq = 0
         self._reader = wire.FrameReader(max_frame=1 << 30)
         self._pending: list[Any] = []
@@ -134,7 +139,9 @@ class _Zygote:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self._in = self.proc.stdin.fileno()
         self._out = self.proc.stdout.fileno()
-        self._handshake(_config(options, index=index, tmp_root=tmp_root),
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._out, selectors.EVENT_READ)
+        self._handshake(_config(options, index=index, tmp_root=tmp_root, token=self.token),
                         timeout_s=options.start_timeout_s)
 
     def _handshake(self, config: dict[str, Any], *, timeout_s: float) -> None:
@@ -175,11 +182,10 @@ class _Zygote:
         return self._pending.pop(0)
 
     def _read_chunk(self, timeout_s: float) -> bytes | None:
-        """Bytes from the zygote; b"" when it has gone, None when none came in time."""
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._out, selectors.EVENT_READ)
-            if not selector.select(timeout_s):
-                return None
+        """Bytes from the zygote; b"" when it has gone, None when none came in time.
+        (The Docker backend's container reads its attach socket instead.)"""
+        if not self._selector.select(timeout_s):
+            return None
         return os.read(self._out, 1 << 16)
 
     def run(self, job: Job, *, budget_s: float,
@@ -205,10 +211,23 @@ class _Zygote:
                 self._send({"k": "stop", "seq": seq})
                 stop_sent = True
 
+    def ping(self, timeout_s: float = 10.0) -> int:
+        """Wait until the zygote has cleaned up after its last job; the strays it found."""
+        self._send({"k": "ping"})
+        reply = self._receive(time.monotonic() + timeout_s, suspect=False)
+        if not isinstance(reply, dict) or reply.get("k") != "pong":
+            self.kill()
+            raise ZygoteFailed(f"zygote {self.index} answered a ping with {reply!r:.80}",
+                               suspect=False)
+        strays = reply.get("strays")
+        return strays if type(strays) is int and strays >= 0 else 0
+
     def alive(self) -> bool:
         return self.proc.poll() is None
 
     def kill(self) -> None:
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self._selector.close()
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, 9)
         with contextlib.suppress(OSError):
@@ -238,13 +257,14 @@ def _finish(report: RunReport, done: dict[str, Any]) -> RunReport:
     report.cpu_ms = float(done.get("cpu_ms", 0.0))
     report.wall_ms = float(done.get("wall_ms", 0.0))
     report.max_rss_kb = int(done.get("max_rss_kb", 0))
-    report.strays = int(done.get("strays", 0))
     return report
 
 
-def _config(options: ProcessOptions, *, index: int, tmp_root: str) -> dict[str, Any]:
+def _config(options: ProcessOptions, *, index: int, tmp_root: str, token: str
+            ) -> dict[str, Any]:
     config: dict[str, Any] = {
         "k": "config", "tmp": tmp_root, "index": index, "service_pid": os.getpid(),
+        "token": token,
         "no_new_files": options.no_new_files, "seccomp": options.seccomp,
         "namespaces": options.namespaces, "cgroup": options.cgroup,
         "subreaper": options.subreaper,
@@ -258,9 +278,9 @@ def _config(options: ProcessOptions, *, index: int, tmp_root: str) -> dict[str, 
     return config
 
 
-def _session_members(session: int) -> set[int]:
-    """Pids whose session id is `session` (a zygote leads its own session)."""
-    members = set()
+def _session_members(session: int) -> dict[int, int]:
+    """Pid -> parent pid of the processes whose session id is `session`."""
+    members = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -270,7 +290,7 @@ def _session_members(session: int) -> set[int]:
             continue
         fields = data[data.rfind(b")") + 2:].split()
         if len(fields) > 3 and int(fields[3]) == session:
-            members.add(int(entry))
+            members[int(entry)] = int(fields[1])
     return members
 
 
@@ -325,6 +345,7 @@ class ProcessSandbox:
         for slot in reversed(self._every):
             self._slots.put(slot)
         self._closed = False
+        self._jobs = itertools.count()
         self.layers: dict[str, Any] = {}
         self.service_non_dumpable = self.options.protect_service and _make_non_dumpable()
 
@@ -385,8 +406,14 @@ class ProcessSandbox:
             slot.zygote, self.layers = zygote, layers
         return slot.zygote
 
+    @property
+    def jobs_run(self) -> int:
+        """How many jobs this sandbox has started (restarts after a crash included)."""
+        return next(copy.copy(self._jobs))
+
     def run(self, job: Job, *, budget_s: float,
             on_record: Callable[[TestRecord], bool] | None = None) -> RunReport:
+        next(self._jobs)
         slot = self._slots.get()
         try:
             zygote = self._ready(slot)
@@ -400,12 +427,15 @@ class ProcessSandbox:
             self._slots.put(slot)
 
     def sweep(self) -> int:
-        """Kill processes of the zygotes' sessions that are not zygotes; remove stale work folders.
+        """After a batch: make sure every job was cleaned up; return what was found left.
 
-        Every job already cleans up after itself; this catches what a job
-        leaves where the platform grants neither seccomp nor a subreaper
-        (orphans re-parented to init), and folders of a zygote killed
-        mid-job. It runs only when no job is running, so it never races one.
+        Each zygote cleans up after every job, just after answering; the ping
+        waits for that and returns what it killed or removed. Then processes
+        of the zygotes' sessions whose parent is not a zygote are killed
+        (orphans re-parented to init where the platform grants neither
+        seccomp nor a subreaper; a zygote's own child is its spare, waiting
+        for the next job), and work folders of zygotes that are gone are
+        removed. It runs only when no job is running, so it never races one.
         """
         taken: list[_Slot] = []
         try:
@@ -416,16 +446,26 @@ class ProcessSandbox:
                 self._slots.put(slot)
             return 0
         try:
-            keep = set(self.zygote_pids())
             found = 0
-            for pid in keep:
-                for stray in _session_members(pid) - keep:
+            for slot in taken:
+                if slot.zygote is not None and slot.zygote.alive():
+                    try:
+                        found += slot.zygote.ping()
+                    except ZygoteFailed:
+                        slot.zygote = None
+            zygotes = set(self.zygote_pids())
+            for pid in zygotes:
+                for stray, parent in _session_members(pid).items():
+                    if stray in zygotes or parent in zygotes:
+                        continue
                     with contextlib.suppress(ProcessLookupError, PermissionError):
                         os.kill(stray, 9)
                         found += 1
+            live = {slot.zygote.token for slot in self._every if slot.zygote is not None}
             for leftover in Path(self._tmp_root).glob("job-*"):
-                shutil.rmtree(leftover, ignore_errors=True)
-                found += 1
+                if leftover.name.split("-", 1)[1].rsplit("-", 1)[0] not in live:
+                    shutil.rmtree(leftover, ignore_errors=True)
+                    found += 1
             return found
         finally:
             for slot in reversed(taken):

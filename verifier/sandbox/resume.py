@@ -54,7 +54,6 @@ def _merge_costs(into: RunReport, part: RunReport) -> None:
     into.cpu_ms += part.cpu_ms
     into.wall_ms += part.wall_ms
     into.max_rss_kb = max(into.max_rss_kb, part.max_rss_kb)
-    into.strays += part.strays
     into.refused += part.refused
     into.exit_code = part.exit_code
     into.killed_for = part.killed_for

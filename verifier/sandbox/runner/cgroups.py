@@ -80,6 +80,7 @@ class JobCgroup:
             (path / "cgroup.procs").write_text(str(os.getpid()))
 
     def kill_all(self) -> int:
+        """Kill every process in the cgroup (the zygote itself is not in it)."""
         killed = 0
         for path in self.dirs.values():
             with contextlib.suppress(OSError):

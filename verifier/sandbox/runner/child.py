@@ -23,20 +23,17 @@ import io
 import os
 import random
 import resource
-import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from . import codec, guards, seccomp, wire
+from . import codec, entry, guards, layers, wire
 
-__all__ = ["RESULT_FD", "enter", "run_child", "run_probe"]
+__all__ = ["serve"]
 
-RESULT_FD = 3
 _DETAIL_CHARS = 300
-_MB = 1 << 20
 
 
 def _detail(exc: BaseException) -> str:
@@ -90,7 +87,7 @@ def _emit(record: dict[str, Any], max_frame: int) -> None:
                                  "ms": record.get("ms", 0.0)})
     data = memoryview(frame)
     while data:
-        data = data[os.write(RESULT_FD, data):]
+        data = data[os.write(entry.RESULT_FD, data):]
 
 
 def _keep_std_fds_open() -> None:
@@ -238,103 +235,37 @@ class _Program:
         return {"status": "ok"}
 
 
-def _largest_stdin(job: dict[str, Any]) -> int:
-    return max((len(t.get("stdin", "").encode("utf-8")) for t in job["tests"]), default=0)
+def _usage() -> dict[str, float]:
+    """This process's CPU time and peak memory, reported with the end frame."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"cpu_ms": round((usage.ru_utime + usage.ru_stime) * 1e3, 3),
+            "max_rss_kb": usage.ru_maxrss}
 
 
-def _enter_limits(job: dict[str, Any], plan: dict[str, Any]) -> None:
-    """Drop privileges and set every resource limit, hard equal to soft."""
-    limits = job["limits"]
-    uid = plan.get("uid")
-    if uid is not None:
-        os.setgroups([])
-        os.setgid(plan["gid"])
-        os.setuid(uid)
-    # fd 0 and 1 are files too: the limit must admit the largest input and
-    # the output cap (plus one byte, to notice going past it).
-    file_bytes = max(int(limits["file_size_mb"]) * _MB, int(limits["output_bytes"]) + 1,
-                     _largest_stdin(job) + 1)
-    for kind, value in (
-        (resource.RLIMIT_CPU, int(float(job["budget_s"])) + 2),
-        (resource.RLIMIT_AS, int(limits["memory_mb"]) * _MB),
-        (resource.RLIMIT_FSIZE, file_bytes),
-        (resource.RLIMIT_NPROC, int(limits["processes"]) + int(plan.get("nproc_base", 0)) + 1),
-        (resource.RLIMIT_CORE, 0),
-    ):
-        resource.setrlimit(kind, (value, value))
-    # Past RLIMIT_FSIZE a write must fail with EFBIG, not kill the process.
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+def _run_program(job: dict[str, Any]) -> None:
+    max_frame = 8 * int(job["limits"]["output_bytes"]) + (1 << 20)
+    random.seed(0)
+    _keep_std_fds_open()
+    program = _Program(job, max_frame)
+    if program.load():
+        for test in job["tests"]:
+            _emit(program.run_test(test), max_frame)
+        _emit({"k": "end", **_usage()}, max_frame)
 
 
-def _memory_file(name: str, workdir: str) -> int:
+def serve(plan: dict[str, Any], *, result_fd: int, job_fd: int, devnull_fd: int,
+          workdir: str, cgroup: Any = None, child_filter: Any = None) -> NoReturn:
+    """The whole life of a forked child: prepare, wait for the job, run it, exit."""
     try:
-        return os.memfd_create(name)
-    except (AttributeError, OSError):  # no memfd: an unlinked file in the workdir
-        fd = os.open(os.path.join(workdir, name), os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        os.unlink(os.path.join(workdir, name))
-        return fd
-
-
-def _enter_descriptors(result_fd: int, devnull_fd: int, workdir: str,
-                       plan: dict[str, Any]) -> None:
-    """Leave exactly fds 0 (input), 1 (output), 2 (/dev/null) and 3 (results)."""
-    stdin_fd, stdout_fd = _memory_file("stdin", workdir), _memory_file("stdout", workdir)
-    for source, target in ((stdin_fd, 0), (stdout_fd, 1), (devnull_fd, 2), (result_fd, RESULT_FD)):
-        if source != target:
-            os.dup2(source, target)
-    os.closerange(RESULT_FD + 1, 1 << 16)
-    if plan.get("no_new_files", True):
-        # Zero, not 4: with a limit of 4 a program could close fd 2 and open a
-        # file or socket in its place. At zero no descriptor can be created at
-        # all (open, socket, pipe, dup, memfd, a not-yet-loaded module), while
-        # the four held stay usable.
-        resource.setrlimit(resource.RLIMIT_NOFILE, (0, 0))
-
-
-def enter(job: dict[str, Any], plan: dict[str, Any], *, result_fd: int, devnull_fd: int,
-          workdir: str, cgroup: Any = None) -> None:
-    """Everything between fork and the first line of the program, in this order."""
-    os.setpgid(0, 0)
-    if cgroup is not None:
-        cgroup.join()  # needs an open file and root: before the two go
-    os.chdir(workdir)
-    _enter_descriptors(result_fd, devnull_fd, workdir, plan)
-    _enter_limits(job, plan)
-    if plan["layers"].get("seccomp") and not seccomp.install(
-            seccomp.child_filter(own_pid=os.getpid())):
-        # The zygote's filter took, so this one must too; never run unfiltered.
-        os._exit(70)
-
-
-def run_child(job: dict[str, Any], plan: dict[str, Any], *, result_fd: int, devnull_fd: int,
-              workdir: str, max_frame: int, cgroup: Any = None) -> NoReturn:
-    """Run one job in this freshly forked process, then exit; never returns."""
-    try:
-        enter(job, plan, result_fd=result_fd, devnull_fd=devnull_fd, workdir=workdir,
-              cgroup=cgroup)
-        random.seed(0)
-        _keep_std_fds_open()
-        program = _Program(job, max_frame)
-        if program.load():
-            for test in job["tests"]:
-                _emit(program.run_test(test), max_frame)
-            _emit({"k": "end"}, max_frame)
+        entry.prepare(plan, result_fd=result_fd, job_fd=job_fd, devnull_fd=devnull_fd,
+                      workdir=workdir, cgroup=cgroup, child_filter=child_filter)
+        job = entry.take_job(plan)
+        if job.get("probe"):
+            found = layers.probe_in_child(job.get("service_pid"))
+            _emit({"k": "probe", "found": found}, 1 << 20)
+        else:
+            _run_program(job)
     except BaseException:  # nothing may unwind into the zygote's code in this process
-        pass
-    finally:
-        os._exit(0)
-
-
-def run_probe(plan: dict[str, Any], payload: Callable[[], str], *, result_fd: int,
-              devnull_fd: int, workdir: str, cgroup: Any = None) -> NoReturn:
-    """Go through a job child's entry, then report what `payload` finds instead of testing."""
-    job = {"tests": [], "budget_s": 5, "limits": {"memory_mb": 512, "output_bytes": 4096,
-                                                  "processes": 4, "file_size_mb": 1}}
-    try:
-        enter(job, plan, result_fd=result_fd, devnull_fd=devnull_fd, workdir=workdir,
-              cgroup=cgroup)
-        _emit({"k": "probe", "found": payload()}, 1 << 20)
-    except BaseException:
         pass
     finally:
         os._exit(0)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import json
 import os
 import resource
 import socket
@@ -27,7 +26,7 @@ from typing import Any
 
 from . import landlock, seccomp
 
-__all__ = ["enter_namespaces", "harden", "probe"]
+__all__ = ["enter_namespaces", "harden", "judge_probe", "probe_in_child"]
 
 _CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 _CLONE_NEWPID, _CLONE_NEWNET = 0x20000000, 0x40000000
@@ -131,8 +130,8 @@ def _attempt(action: Any) -> str:
     return "ok"
 
 
-def _probe_in_child(service_pid: int | None) -> dict[str, str]:
-    """What a job's child can still do; runs after the child's own setup."""
+def probe_in_child(service_pid: int | None) -> dict[str, str]:
+    """What a job's child can still do; runs in a child after its whole entry."""
     soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     found = {
         "open": _attempt(lambda: open("/etc/hostname", "rb")),  # noqa: SIM115
@@ -153,14 +152,8 @@ def _probe_in_child(service_pid: int | None) -> dict[str, str]:
     return found
 
 
-def probe(run_probe_child: Any, layers: dict[str, Any], service_pid: int | None
-          ) -> dict[str, Any]:
-    """Run the probe child (through `run_probe_child`, the job-child entry) and judge it."""
-    seen = run_probe_child(lambda: json.dumps(_probe_in_child(service_pid)))
-    try:
-        found = json.loads(seen) if seen else {}
-    except ValueError:
-        found = {}
+def judge_probe(found: dict[str, Any], layers: dict[str, Any]) -> dict[str, Any]:
+    """The layers report: what was turned on, confirmed by what the probe child could not do."""
     report = dict(layers)
     report["probe_ran"] = bool(found)
     report["no_new_files"] = found.get("open") == "EMFILE"

@@ -39,10 +39,11 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from . import landlock, seccomp, toolchains
-from .child import RESULT_FD, _emit, _memory_file
+from .child import _emit
+from .entry import RESULT_FD, _memory_file
 from .execgate import ExecGate
 
-__all__ = ["run_native"]
+__all__ = ["cgroup_limits", "run_native"]
 
 _MB = 1 << 20
 _SPARE_FD = 4
@@ -238,7 +239,7 @@ class _Driver:
             timeouts += record["status"] == "timeout"
             if timeouts >= _MAX_TIMEOUTS:
                 break  # the rest are not run, as the Python path does (run_resuming)
-        self.emit({"k": "end"})
+        self.emit({"k": "end", **_usage()})
 
     def _tool(self) -> str:
         tool = toolchains.find(self.language)
@@ -331,19 +332,35 @@ class _Driver:
             os.close(stdout_fd)
 
 
+def _usage() -> dict[str, float]:
+    """CPU time of the driver and every process it waited for (compiler, tests); peak memory."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    started = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = own.ru_utime + own.ru_stime + started.ru_utime + started.ru_stime
+    return {"cpu_ms": round(cpu_s * 1e3, 3), "max_rss_kb": max(own.ru_maxrss, started.ru_maxrss)}
+
+
+def cgroup_limits(job: dict[str, Any]) -> tuple[int, int]:
+    """Memory (MB) and tasks of the zygote's cgroup for a native job (root only).
+
+    The compiler and Node.js's reservations need more than the program's own
+    limit; each process keeps its own address-space limit. Tasks: the job's,
+    the tools' (compiler helpers, Node.js threads), the driver, the waiting
+    spare child and one in reserve.
+    """
+    limits = job["limits"]
+    memory_mb = max(int(limits["memory_mb"]) + toolchains.NODE_RESERVE_MB,
+                    toolchains.COMPILE_MEMORY_MB)
+    return memory_mb, int(limits["processes"]) + _EXTRA_TASKS + 3
+
+
 def _enter(job: dict[str, Any], plan: dict[str, Any], *, result_fd: int, devnull_fd: int,
            workdir: str, cgroup: Any) -> None:
     """The driver's own setup: its group, cgroup, folder, descriptors, uid and task limit."""
     os.setpgid(0, 0)
     limits = job["limits"]
     if cgroup is not None:
-        # The compiler and Node.js's reservations need more than the program's limit;
-        # each process still has its own address-space limit.
-        memory_mb = max(int(limits["memory_mb"]) + toolchains.NODE_RESERVE_MB,
-                        toolchains.COMPILE_MEMORY_MB)
-        cgroup.set_limits(memory_mb=memory_mb,
-                          processes=int(limits["processes"]) + _EXTRA_TASKS + 1)
-        cgroup.join()
+        cgroup.join()  # needs an open file and root: before the two go
     os.chdir(workdir)
     for source, target in ((devnull_fd, 0), (devnull_fd, 1), (devnull_fd, 2),
                            (result_fd, RESULT_FD), (devnull_fd, _SPARE_FD)):
@@ -362,8 +379,9 @@ def _enter(job: dict[str, Any], plan: dict[str, Any], *, result_fd: int, devnull
 
 
 def run_native(job: dict[str, Any], plan: dict[str, Any], *, result_fd: int, devnull_fd: int,
-               workdir: str, max_frame: int, cgroup: Any = None) -> NoReturn:
+               workdir: str, cgroup: Any = None) -> NoReturn:
     """Run one native job in this freshly forked process, then exit; never returns."""
+    max_frame = 8 * int(job["limits"]["output_bytes"]) + (1 << 20)  # as the zygote reads
     try:
         _enter(job, plan, result_fd=result_fd, devnull_fd=devnull_fd, workdir=workdir,
                cgroup=cgroup)

@@ -14,7 +14,8 @@ import stat
 import time
 from typing import Any
 
-__all__ = ["TempSnapshot", "children_of", "kill_group", "kill_uid", "reap_strays", "remove_tree"]
+__all__ = ["TempSnapshot", "children_of", "kill_group", "kill_strays", "kill_uid", "live_children",
+           "remove_tree"]
 
 _POLL_S = 0.002
 TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
@@ -55,30 +56,58 @@ def kill_uid(uid: int) -> None:
     os.waitpid(pid, 0)
 
 
-def reap_strays() -> int:
-    """Kill and reap every remaining child; return how many were killed.
-
-    The zygote is a child subreaper (or PID 1 of its own namespace), so every
-    orphan of a job comes back to it: "no children" (ECHILD) proves that
-    nothing survived.
-    """
-    killed = 0
-    for _ in range(1000):
+def _reap_exited() -> None:
+    """Reap every child that has exited, without waiting for any."""
+    while True:
         try:
             pid, _status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
+            return
+        if not pid:
+            return
+
+
+def live_children() -> set[int]:
+    """This process's children now (zombies included), from /proc."""
+    me = os.getpid()
+    try:
+        with open(f"/proc/{me}/task/{me}/children", "rb") as handle:
+            return {int(pid) for pid in handle.read().split()}
+    except OSError:  # a kernel without CONFIG_PROC_CHILDREN: scan /proc
+        return set(children_of(me))
+
+
+def kill_strays(known: set[int]) -> int:
+    """Kill every child of this process that is not in `known`; return how many.
+
+    The zygote is a child subreaper (or PID 1 of its own namespace), so every
+    orphan of a job comes back to it (once the job's child has exited) and
+    shows up here. `known` are children accounted for, if any.
+    """
+    _reap_exited()
+    killed = 0
+    for _ in range(100):
+        strays = live_children() - known
+        if not strays:
             return killed
-        if pid:
-            continue
-        for child in children_of(os.getpid()):
+        for pid in strays:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
                 killed += 1
         time.sleep(_POLL_S)
+        _reap_exited()
     return killed
 
 
 def remove_tree(path: str) -> None:
+    try:
+        os.rmdir(path)  # the usual case: the program could not create anything in it
+        return
+    except FileNotFoundError:
+        return
+    except OSError:
+        pass
+
     def unlock(func: Any, failed: str, _exc: Any) -> None:
         # A program may have removed permissions from what it created.
         os.chmod(os.path.dirname(failed), stat.S_IRWXU)
@@ -95,10 +124,12 @@ class TempSnapshot:
 
     Only needed where the child filter (no mkdir, symlink, link, mknod) is
     missing: without descriptors a program can still create folders, links
-    and fifos by path, and Lambda keeps /tmp for the next invocation. Only
-    entries owned by `uid` that appeared during the job, and only kinds a
-    program without descriptors can create, are removed: a regular file with
-    one link cannot be the program's.
+    and fifos by path. Used only when children run as a uid of their own, so
+    an entry owned by it that appeared during the job is the program's;
+    under a shared uid it could be anyone's, and nothing is removed (the
+    seccomp layer is what stops it there). Only kinds a program without
+    descriptors can create are removed: a regular file with one link cannot
+    be the program's.
     """
 
     def __init__(self, uid: int) -> None:

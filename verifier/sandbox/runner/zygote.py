@@ -9,31 +9,36 @@ the disk (the child may not open files at all), then serves jobs on fd 0/1:
     service -> zygote   {"k": "config", ...} once, then {"k": "run", "seq": n, "job": {...}},
                         {"k": "stop", "seq": n} while a job runs
     zygote -> service   {"k": "ready", "layers": {...}} once, then per job any number of
-                        {"k": "rec", "r": <child frame>} and one {"k": "done", ...}
+                        {"k": "rec", "r": <child frame>} and one {"k": "done", ...};
+                        {"k": "pong", "strays": n} to a {"k": "ping"}, after cleaning up
 
 The child's frames are wrapped, never passed through as the zygote's own, so
 a child cannot forge the end of its job. Deadlines are enforced here, outside
 the child: on a per-test or per-sample deadline the child's whole process
-group is killed, and after every job whatever it left behind is removed.
+group is killed. The zygote answers as soon as a job ends and cleans up
+afterwards (processes, cgroup, temp files, work folder), then forks the next
+child ahead of its job (`entry.py`), while the service judges; a job never
+starts before the previous one's cleanup has finished.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import os
 import select
 import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from . import layers, sweep, wire
+from . import layers, seccomp, sweep, wire
 from .cgroups import JobCgroup
-from .child import run_child, run_probe
-from .native import run_native
+from .child import serve
+from .native import cgroup_limits, run_native
 
 __all__ = ["PRELOAD", "main"]
 
@@ -104,135 +109,217 @@ class _Control:
         return found
 
 
+@dataclass(slots=True)
+class _Spare:
+    """A child forked ahead of its job, waiting on its job pipe."""
+
+    pid: int
+    results: int
+    job: int
+    workdir: str
+    snapshot: sweep.TempSnapshot | None
+
+
 class _Zygote:
-    """The zygote's state: its plan (config plus layers), /dev/null, cgroup, control."""
+    """The zygote's state: its plan (config plus layers), the spare child, cleanup counts."""
 
     def __init__(self, plan: dict[str, Any], control: _Control) -> None:
         self.plan = plan
         self.control = control
         self.devnull = os.open(os.devnull, os.O_RDWR)
         self.cgroup: JobCgroup | None = None
-
-    def fork_child(self, workdir: str, body: Callable[[int], None]) -> tuple[int, int]:
-        """Fork a child that runs `body(result_fd)`; return its pid and the read end."""
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read_fd)
-            body(write_fd)
-            os._exit(0)  # body never returns; this is a last guard
-        os.close(write_fd)
-        with contextlib.suppress(OSError):  # the child may have done it already
-            os.setpgid(pid, pid)
-        return pid, read_fd
+        self.child_filter = seccomp.ChildFilter() if seccomp.supported() else None
+        self.spare: _Spare | None = None
+        self.strays = 0
+        self._cgroup_limits: tuple[int, int] | None = None
 
     def new_workdir(self) -> str:
-        workdir = tempfile.mkdtemp(prefix="job-", dir=self.plan["tmp"])
+        # The service's token in the name tells which zygote a folder is for,
+        # so its batch sweep removes only folders of zygotes that are gone.
+        prefix = f"job-{self.plan.get('token', 'z')}-"
+        workdir = tempfile.mkdtemp(prefix=prefix, dir=self.plan["tmp"])
         if self.plan.get("uid") is not None:
             os.chown(workdir, self.plan["uid"], self.plan["gid"])
         return workdir
 
-    def cleanup(self, pid: int, snapshot: sweep.TempSnapshot | None, workdir: str) -> int:
-        """Kill what the job left, remove its files; return how many processes were killed."""
-        sweep.kill_group(pid)
-        killed = self.cgroup.kill_all() if self.cgroup is not None else 0
+    def _snapshot(self) -> sweep.TempSnapshot | None:
+        # Only a uid of the children's own proves who made a new entry in /tmp;
+        # with a shared uid another process's temp folder would look the same.
+        own_uid = self.plan.get("uid")
+        return (sweep.TempSnapshot(own_uid)
+                if own_uid is not None and not self.plan["layers"].get("seccomp") else None)
+
+    def fork_spare(self) -> _Spare:
+        """Fork the next child now; it prepares itself and waits for a job."""
+        workdir = self.new_workdir()
+        snapshot = self._snapshot()
+        results_read, results_write = os.pipe()
+        job_read, job_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(results_read)
+            os.close(job_write)
+            serve(self.plan, result_fd=results_write, job_fd=job_read, devnull_fd=self.devnull,
+                  workdir=workdir, cgroup=self.cgroup, child_filter=self.child_filter)
+        os.close(results_write)
+        os.close(job_read)
+        with contextlib.suppress(OSError):  # the child may have done it already
+            os.setpgid(pid, pid)
+        return _Spare(pid, results_read, job_write, workdir, snapshot)
+
+    def fork_native(self, job: dict[str, Any]) -> _Spare:
+        """Fork the driver of a C++ or JavaScript job (`native.py`). Not the spare: the
+        driver starts the compiler and the program, which the spare's filter forbids."""
+        workdir = self.new_workdir()
+        snapshot = self._snapshot()
+        results_read, results_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(results_read)
+            run_native(job, self.plan, result_fd=results_write, devnull_fd=self.devnull,
+                       workdir=workdir, cgroup=self.cgroup)
+        os.close(results_write)
+        with contextlib.suppress(OSError):  # the child may have done it already
+            os.setpgid(pid, pid)
+        return _Spare(pid, results_read, -1, workdir, snapshot)  # its job came with the fork
+
+    def hand_over(self, job: dict[str, Any]) -> _Spare:
+        """Give `job` to the spare (forking one if needed); return that child."""
+        native = job.get("language", "python") != "python"
+        if self.cgroup is not None:
+            # Beyond the job's own: the child itself, and one in reserve.
+            wanted = (cgroup_limits(job) if native else
+                      (int(job["limits"]["memory_mb"]), int(job["limits"]["processes"]) + 2))
+            if wanted != self._cgroup_limits:
+                try:
+                    self.cgroup.set_limits(memory_mb=wanted[0], processes=wanted[1])
+                    self._cgroup_limits = wanted
+                except OSError:  # the cgroup went away; the other layers stand alone
+                    self.cgroup = None
+        if native:
+            return self.fork_native(job)  # the spare stays for the next Python job
+        payload = json.dumps(job, separators=(",", ":")).encode("utf-8")
+        for attempt in range(2):
+            spare, self.spare = self.spare or self.fork_spare(), None
+            try:
+                _write_all(spare.job, payload)
+                os.close(spare.job)
+                return spare
+            except OSError:  # the spare died before its job (e.g. killed from outside)
+                self.finish(spare)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def finish(self, spare: _Spare) -> None:
+        """Kill what the child and its job left, remove its files, count strays.
+
+        Runs after the answer went out, while the service judges. The child is
+        waited for: only once it has exited do its orphans come back to the
+        zygote (the subreaper), where they can be found and killed.
+        """
+        with contextlib.suppress(OSError):
+            os.close(spare.job)
+        sweep.kill_group(spare.pid)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(spare.pid, 0)
+        os.close(spare.results)
+        if self.cgroup is not None:
+            self.strays += self.cgroup.kill_all()
         if self.plan.get("uid") is not None and not self.plan["layers"].get("subreaper"):
             sweep.kill_uid(self.plan["uid"])
-        killed += sweep.reap_strays()
-        if snapshot is not None:
-            snapshot.remove_new()
-        sweep.remove_tree(workdir)
-        return killed
+        # A native job's driver is not the spare: the spare may be waiting already.
+        self.strays += sweep.kill_strays({self.spare.pid} if self.spare is not None else set())
+        if spare.snapshot is not None:
+            self.strays += spare.snapshot.remove_new()
+        sweep.remove_tree(spare.workdir)
 
-    def run_probe(self) -> dict[str, Any]:
-        """Fork a child through the job entry and let it report what it can still do."""
+    def probe(self) -> dict[str, Any]:
+        """Hand a probe job to a child and judge what it could still do."""
         service = self.plan.get("service_pid")
+        visible = isinstance(service, int) and not self.plan["layers"].get("pidns")
+        job: dict[str, Any] = {
+            "probe": True, "service_pid": service if visible else None, "tests": [],
+            "budget_s": _PROBE_TIMEOUT_S, "limits": {
+                "timeout_s": _PROBE_TIMEOUT_S, "memory_mb": 512, "output_bytes": 4096,
+                "processes": 4, "file_size_mb": 1}}
+        spare = self.hand_over(job)
+        reader = wire.FrameReader(max_frame=1 << 20)
+        deadline = time.monotonic() + _PROBE_TIMEOUT_S
+        found: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([spare.results], [], [], deadline - time.monotonic())
+            chunk = os.read(spare.results, 1 << 16) if ready else b""
+            if not chunk:
+                break
+            reader.feed(chunk)
+            for frame in reader.frames():
+                if isinstance(frame, dict) and isinstance(frame.get("found"), dict):
+                    found = frame["found"]
+        self.finish(spare)
+        self.strays = 0
+        return layers.judge_probe(found, self.plan["layers"])
 
-        def launch(payload: Callable[[], str]) -> str:
-            workdir = self.new_workdir()
-            pid, read_fd = self.fork_child(workdir, lambda fd: run_probe(
-                self.plan, payload, result_fd=fd, devnull_fd=self.devnull, workdir=workdir,
-                cgroup=self.cgroup))
-            reader = wire.FrameReader(max_frame=1 << 20)
-            deadline = time.monotonic() + _PROBE_TIMEOUT_S
-            found = ""
-            while time.monotonic() < deadline:
-                ready, _, _ = select.select([read_fd], [], [], deadline - time.monotonic())
-                chunk = os.read(read_fd, 1 << 16) if ready else b""
-                if not chunk:
-                    break
-                reader.feed(chunk)
-                for frame in reader.frames():
-                    found = frame.get("found", "") if isinstance(frame, dict) else ""
-            os.close(read_fd)
-            self.cleanup(pid, None, workdir)
-            return found
 
-        pid_visible = isinstance(service, int) and not self.plan["layers"].get("pidns")
-        return layers.probe(launch, self.plan["layers"], service if pid_visible else None)
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 class _Job:
-    """One job: fork the child, relay its frames, enforce its deadlines."""
+    """One job: relay the child's frames, enforce its deadlines, answer as soon as it ends."""
 
-    def __init__(self, zygote: _Zygote, job: dict[str, Any], seq: Any) -> None:
-        self.zygote = zygote
-        self.job = job
+    def __init__(self, spare: _Spare, job: dict[str, Any], control: _Control, seq: Any) -> None:
+        self.spare = spare
+        self.control = control
         self.seq = seq
         limits = job["limits"]
         self.per_test_s = float(limits["timeout_s"])
         self.budget_s = float(job["budget_s"])
         self.max_frame = 8 * int(limits["output_bytes"]) + (1 << 20)
         self.frames = 0
+        self.usage: dict[str, Any] = {}
 
     def run(self) -> dict[str, Any]:
-        zygote, plan = self.zygote, self.zygote.plan
         started = time.monotonic()
-        limits = self.job["limits"]
-        ooms = 0
-        if zygote.cgroup is not None:
-            try:
-                zygote.cgroup.set_limits(memory_mb=int(limits["memory_mb"]),
-                                         processes=int(limits["processes"]) + 1)
-                ooms = zygote.cgroup.oom_kills()
-            except OSError:  # the cgroup went away; the other layers stand alone
-                zygote.cgroup = None
-        owner = plan["uid"] if plan.get("uid") is not None else os.getuid()
-        snapshot = None if plan["layers"].get("seccomp") else sweep.TempSnapshot(owner)
-        workdir = zygote.new_workdir()
-        body = run_child if self.job.get("language", "python") == "python" else run_native
-        pid, read_fd = zygote.fork_child(workdir, lambda fd: body(
-            self.job, plan, result_fd=fd, devnull_fd=zygote.devnull, workdir=workdir,
-            max_frame=self.max_frame, cgroup=zygote.cgroup))
-        try:
-            killed_for = self._watch(pid, read_fd, started)
-        finally:
-            sweep.kill_group(pid)
-            _, status, usage = os.wait4(pid, 0)
-            os.close(read_fd)
-        strays = zygote.cleanup(pid, snapshot, workdir)
-        oom = zygote.cgroup is not None and zygote.cgroup.oom_kills() > ooms
+        killed_for, ended = self._watch(started)
+        exit_code = None
+        if not ended:
+            # It died or was killed before its end frame: its exit status tells
+            # why (a signal, os._exit), so wait for it before answering.
+            sweep.kill_group(self.spare.pid)
+            with contextlib.suppress(ChildProcessError):
+                _, status, usage = os.wait4(self.spare.pid, 0)
+                exit_code = os.waitstatus_to_exitcode(status)
+                self.usage = {"cpu_ms": round((usage.ru_utime + usage.ru_stime) * 1e3, 3),
+                              "max_rss_kb": usage.ru_maxrss}
         return {
             "k": "done",
             "seq": self.seq,
-            "killed_for": killed_for or ("memory" if oom else None),
-            "exit_code": os.waitstatus_to_exitcode(status),
-            "cpu_ms": round((usage.ru_utime + usage.ru_stime) * 1e3, 3),
-            "max_rss_kb": usage.ru_maxrss,
+            "killed_for": killed_for,
+            "exit_code": exit_code,
+            "cpu_ms": _number(self.usage.get("cpu_ms")),
+            "max_rss_kb": int(_number(self.usage.get("max_rss_kb"))),
             "wall_ms": round((time.monotonic() - started) * 1e3, 3),
-            "strays": strays,
         }
 
-    def _relay(self, reader: wire.FrameReader, chunk: bytes) -> None:
+    def _relay(self, reader: wire.FrameReader, chunk: bytes) -> bool:
+        """Pass frames on; True once the child's end frame went by."""
         reader.feed(chunk)
+        ended = False
         for frame in reader.frames():
             wire.write_frame(1, {"k": "rec", "r": frame})
             self.frames += 1
+            if isinstance(frame, dict) and frame.get("k") == "end":
+                self.usage = frame  # the child's own figures: metrics only, never verdicts
+                ended = True
+        return ended
 
-    def _watch(self, pid: int, read_fd: int, started: float) -> str | None:
-        """Relay frames until the child ends; the reason to kill it, or None."""
+    def _watch(self, started: float) -> tuple[str | None, bool]:
+        """Relay frames until the child ends; (reason it was killed, whether it ended)."""
+        pid, read_fd = self.spare.pid, self.spare.results
         reader = wire.FrameReader(max_frame=self.max_frame)
-        control = self.zygote.control
         sample_end = started + self.budget_s
         test_end = min(started + self.per_test_s, sample_end)
         exit_fd = _exit_watch(pid)
@@ -241,45 +328,50 @@ class _Job:
             while True:
                 remaining = test_end - time.monotonic()
                 if remaining <= 0:
-                    return "timeout"
+                    return "timeout", False
                 wait = remaining if exit_fd is not None else min(remaining, _POLL_S)
                 ready, _, _ = select.select(watched, [], [], wait)
                 if read_fd in ready:
                     chunk = os.read(read_fd, 1 << 16)
                     if chunk:
                         before = self.frames
-                        self._relay(reader, chunk)
+                        if self._relay(reader, chunk):
+                            return None, True
                         if self.frames != before:
                             test_end = min(time.monotonic() + self.per_test_s, sample_end)
                     else:
                         watched.remove(read_fd)
                 if 0 in ready:
-                    control.poll()
-                    if control.closed:
-                        return "service_gone"
-                    if control.stop_requested(self.seq):
-                        return "stopped"
+                    self.control.poll()
+                    if self.control.closed:
+                        return "service_gone", False
+                    if self.control.stop_requested(self.seq):
+                        return "stopped", False
                 if (exit_fd in ready) if exit_fd is not None else _has_exited(pid):
                     sweep.kill_group(pid)  # grandchildren may still hold the pipe open
-                    self._drain(reader, read_fd)
-                    return None
+                    return None, self._drain(reader, read_fd)
         except wire.FrameError:
-            return "protocol"
+            return "protocol", False
         finally:
             if exit_fd is not None:
                 os.close(exit_fd)
 
-    def _drain(self, reader: wire.FrameReader, read_fd: int) -> None:
-        """Relay what the exited child left in the pipe, without waiting for more."""
+    def _drain(self, reader: wire.FrameReader, read_fd: int) -> bool:
+        """Relay what the exited child left in the pipe; True if its end frame was there."""
         os.set_blocking(read_fd, False)
+        ended = False
         while True:
             try:
                 chunk = os.read(read_fd, 1 << 16)
             except BlockingIOError:
-                return
+                return ended
             if not chunk:
-                return
-            self._relay(reader, chunk)
+                return ended
+            ended = self._relay(reader, chunk) or ended
+
+
+def _number(value: Any) -> float:
+    return float(value) if type(value) in (int, float) and 0 <= value < 1e12 else 0.0
 
 
 def _exit_watch(pid: int) -> int | None:
@@ -312,7 +404,7 @@ def _setup(config: dict[str, Any]) -> _Zygote:
         zygote.cgroup = cgroup if cgroup.available else None
     plan["layers"] = {**layers.harden(config), **namespaces,
                       "cgroup": zygote.cgroup is not None}
-    plan["layers"] = zygote.run_probe()
+    plan["layers"] = zygote.probe()
     return zygote
 
 
@@ -329,11 +421,27 @@ def main() -> None:
     wire.write_frame(1, {"k": "ready", "pid": os.getpid(), "layers": zygote.plan["layers"],
                          "missing": missing})
     while True:
+        if zygote.spare is None:
+            zygote.spare = zygote.fork_spare()
         message = _CONTROL.next()
-        if message is None or message.get("k") == "exit":
+        if not isinstance(message, dict):
+            message = {"k": "exit"}  # the service has gone (or sent nonsense): stop
+        kind = message.get("k")
+        if kind == "run":
+            job = message["job"]
+            spare = zygote.hand_over(job)
+            wire.write_frame(1, _Job(spare, job, _CONTROL, message.get("seq")).run())
+            # After answering, while the service judges: clean up, then fork the
+            # next spare (top of the loop), which prepares before its job comes.
+            zygote.finish(spare)
+        elif kind == "ping":
+            wire.write_frame(1, {"k": "pong", "strays": zygote.strays})
+            zygote.strays = 0
+        elif kind == "exit":
+            if zygote.spare is not None:
+                spare, zygote.spare = zygote.spare, None
+                zygote.finish(spare)
             if zygote.cgroup is not None:
                 zygote.cgroup.remove()
             return
-        if message.get("k") == "run":
-            wire.write_frame(1, _Job(zygote, message["job"], message.get("seq")).run())
 

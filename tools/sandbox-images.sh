@@ -5,11 +5,11 @@
 #   verifier-sandbox-cpp:latest      sandbox_images/cpp      + g++ and static libraries
 #   verifier-sandbox-node:latest     sandbox_images/node     + Node.js (Debian's nodejs)
 #
-#   scripts/sandbox-images.sh [python|cpp|node ...]     (all three by default)
-#   scripts/sandbox-images.sh --digest                  print the runner digest and exit
+#   tools/sandbox-images.sh [python|cpp|node ...]     (all three by default)
+#   tools/sandbox-images.sh --digest                  print the runner digest and exit
 #
 # Each image is built on a Debian base made here from this machine's Debian
-# archive (scripts/debian-base.sh), since no container registry may be
+# archive (tools/debian-base-image.sh), since no container registry may be
 # reachable; BASE_IMAGE=debian:bookworm-slim (or any Debian image) uses that
 # instead, the Dockerfiles installing what it lacks. Idempotent: an image is
 # rebuilt only when its base, its Dockerfile or the runner changed. The runner's digest is
@@ -56,7 +56,7 @@ for name in "$@"; do
     if [ -z "$base" ]; then
         base=verifier-sandbox-base-$name:bookworm
         # shellcheck disable=SC2086  # the package list splits on purpose
-        scripts/debian-base.sh "$base" ${packages[$name]}
+        tools/debian-base-image.sh "$base" ${packages[$name]}
     elif ! docker image inspect "$base" >/dev/null 2>&1; then
         docker pull "$base"
     fi

@@ -1,4 +1,4 @@
-"""The Docker backend's benchmark row: a warm container pool against a container per sample.
+"""The Docker backend's benchmark rows: a warm container pool against a container per sample.
 
 Both runs score the same batch through the same `Scorer`, on the same images
 with the same isolation; the only difference is whether a sample costs a
@@ -11,18 +11,19 @@ reported, never asserted.
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .sandbox.base import Job, RunReport, TestRecord
-from .sandbox.docker import DockerSandbox
-from .service import Scorer
-from .settings import Settings
-from .suites import SuiteIndex, load_suite
+from ..sandbox.base import Job, RunReport, TestRecord
+from ..sandbox.docker import DockerSandbox
+from ..service import Scorer
+from ..settings import Settings
+from ..suites import SuiteIndex, load_suite
 
-__all__ = ["BenchRow", "bench_docker", "format_rows"]
+__all__ = ["BenchRow", "bench_docker", "format_rows", "rows_to_json"]
 
 _SUITES = [
     {"task_id": "bench/add", "entry_point": "add",
@@ -106,7 +107,8 @@ def bench_docker(*, samples: int = 200, cold_samples: int = 20, native_samples: 
                  ) -> Iterator[BenchRow]:
     """Measure, yielding rows as they finish: warm pool, container per sample, per language."""
     suites = SuiteIndex(load_suite(doc, source="<bench>") for doc in _SUITES)
-    settings = Settings(workers=workers)
+    # No run cache: every sample of a batch is the same program, and each must really run.
+    settings = Settings(workers=workers, cache_entries=0)
     pool = sandbox or DockerSandbox(workers=workers)
     try:
         pool.warm()
@@ -125,8 +127,15 @@ def bench_docker(*, samples: int = 200, cold_samples: int = 20, native_samples: 
             pool.close()
 
 
+def rows_to_json(rows: list[BenchRow]) -> str:
+    """The figures as JSON, for `verifier bench --backend docker --json`."""
+    return json.dumps([{"name": row.name, "samples": row.samples, "seconds": row.seconds,
+                        "samples_per_s": row.samples_per_s, "all_correct": row.all_correct}
+                       for row in rows], indent=1) + "\n"
+
+
 def format_rows(rows: list[BenchRow], *, workers: int) -> str:
-    """The table `verifier bench-docker` prints, with the warm/cold ratio."""
+    """The table `verifier bench --backend docker` prints, with the warm/cold ratio."""
     lines = [f"Docker backend, {workers} workers (python: 7 call tests; cpp and javascript: "
              f"5 stdin/stdout tests, compile included)"]
     for row in rows:
