@@ -176,3 +176,15 @@ def test_a_program_that_keeps_timing_out_is_given_up_after_two(sandbox):
     report = sandbox.run(native_job("cpp", code, "", "", "", "", timeout_s=0.3), budget_s=30)
     assert [r.status for r in report.records.values()] == ["timeout", "timeout"]
     assert report.ended  # tests 2 and 3 are judged not run; nothing restarts the job
+
+
+def test_python_and_native_jobs_in_turn_leave_nothing_behind(sandbox):
+    # A Python job runs in the spare child forked ahead; a native one retires it
+    # (as root the two would share a cgroup) and the next spare is forked after.
+    python = stdio_job("print(int(input()) + 1)", "41\n")
+    cpp = native_job("cpp", CPP_SUM, "1 2\n")
+    js = native_job("javascript", JS_SUM, "1 2\n")
+    outputs = [run_resuming(sandbox, job, budget_s=30).records[0].stdout
+               for job in (python, cpp, python, js, python)]
+    assert outputs == ["42\n", "3\n", "42\n", "3\n", "42\n"]
+    assert sandbox.sweep() == 0

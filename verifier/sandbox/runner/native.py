@@ -345,13 +345,13 @@ def cgroup_limits(job: dict[str, Any]) -> tuple[int, int]:
 
     The compiler and Node.js's reservations need more than the program's own
     limit; each process keeps its own address-space limit. Tasks: the job's,
-    the tools' (compiler helpers, Node.js threads), the driver, the waiting
-    spare child and one in reserve.
+    the tools' (compiler helpers, Node.js threads), the driver and one in
+    reserve (the zygote retires its spare child before a native job).
     """
     limits = job["limits"]
     memory_mb = max(int(limits["memory_mb"]) + toolchains.NODE_RESERVE_MB,
                     toolchains.COMPILE_MEMORY_MB)
-    return memory_mb, int(limits["processes"]) + _EXTRA_TASKS + 3
+    return memory_mb, int(limits["processes"]) + _EXTRA_TASKS + 2
 
 
 def _enter(job: dict[str, Any], plan: dict[str, Any], *, result_fd: int, devnull_fd: int,

@@ -196,8 +196,13 @@ class _Zygote:
                     self._cgroup_limits = wanted
                 except OSError:  # the cgroup went away; the other layers stand alone
                     self.cgroup = None
+        if native and self.spare is not None:
+            # A spare waiting in the shared cgroup would be killed with the job's leftovers
+            # (and counted as one): retire it now; the next is forked after the job.
+            spare, self.spare = self.spare, None
+            self.finish(spare)
         if native:
-            return self.fork_native(job)  # the spare stays for the next Python job
+            return self.fork_native(job)
         payload = json.dumps(job, separators=(",", ":")).encode("utf-8")
         for attempt in range(2):
             spare, self.spare = self.spare or self.fork_spare(), None
@@ -228,8 +233,7 @@ class _Zygote:
             self.strays += self.cgroup.kill_all()
         if self.plan.get("uid") is not None and not self.plan["layers"].get("subreaper"):
             sweep.kill_uid(self.plan["uid"])
-        # A native job's driver is not the spare: the spare may be waiting already.
-        self.strays += sweep.kill_strays({self.spare.pid} if self.spare is not None else set())
+        self.strays += sweep.kill_strays(set())
         if spare.snapshot is not None:
             self.strays += spare.snapshot.remove_new()
         sweep.remove_tree(spare.workdir)
