@@ -146,3 +146,15 @@ def test_bench_measures_both_pools_and_every_language(docker_sandbox):
     table = format_rows(rows, workers=docker_sandbox.workers)
     assert "x samples/s" in table
     print(table)  # the figures, for people; speed is never asserted
+
+
+def test_bench_command_prints_the_docker_rows(sandbox_images, tmp_path):
+    figures = tmp_path / "bench.json"
+    done = cli("bench", "--backend", "docker", "--samples", "16", "--cold-samples", "1",
+               "--native-samples", "1", "--workers", "1", "--json", str(figures))
+    assert done.returncode == 0, done.stderr
+    assert "warm pool / container per sample:" in done.stdout
+    rows = json.loads(figures.read_text())
+    assert [row["name"] for row in rows][:2] == ["warm pool, python",
+                                                 "container per sample, python"]
+    assert all(row["all_correct"] for row in rows)
