@@ -36,6 +36,7 @@ _LABELS = {
 }
 _OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<label>[^\s`{]*)")
 _SOLUTION = re.compile(r"<\|begin_of_solution\|>(.*?)(?:<\|end_of_solution\|>|\Z)", re.DOTALL)
+_DEFINITION = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
 _CODE_START = re.compile(r"^(?:def |async def |class |import |from \S+ import |@\w)")
 _MAX_TRIM = 40
 _MAX_FALLBACK_CHARS = 64 * 1024
@@ -93,8 +94,7 @@ def _parses(code: str) -> bool:
 
 
 def _defines(code: str, name: str) -> bool:
-    return re.search(rf"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+{re.escape(name)}\b", code,
-                     re.MULTILINE) is not None
+    return name in _DEFINITION.findall(code)
 
 
 def _choose(blocks: list[_Block], language: str, entry_point: str | None) -> _Block | None:
