@@ -20,7 +20,7 @@ LOCAL_AWS := env -u AWS_SESSION_TOKEN -u AWS_PROFILE AWS_ACCESS_KEY_ID=local AWS
 	AWS_DEFAULT_REGION=us-east-1
 
 .PHONY: install demo test test-unprivileged lint format bench clean \
-	base-image image image-test run-local invoke-local image-clean
+	base-image image image-test run-local invoke-local image-clean sandbox-images bench-docker
 
 install: $(STAMP)
 
@@ -38,9 +38,9 @@ lint: install
 	$(BIN)/ruff check verifier tests examples
 	$(BIN)/mypy
 
-## Lint, then every test (tests/e2e builds the image and runs the emulator), as root
-## and again as an unprivileged user.
-test: lint
+## Lint, then every test (tests/e2e builds the Lambda image and runs the emulator, and
+## starts real sandbox containers), as root and again as an unprivileged user.
+test: lint sandbox-images
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory test-unprivileged
 
@@ -51,6 +51,16 @@ test-unprivileged: install
 ## Throughput against an in-process floor and a process-per-sample harness.
 bench: install
 	$(BIN)/verifier bench
+
+## Warm container pool against a container per sample, and C++ / JavaScript samples.
+bench-docker: install sandbox-images
+	$(BIN)/verifier bench --backend docker
+
+## The Docker backend's images (python, cpp, node), built offline on Debian bases made
+## with tools/debian-base-image.sh; only what changed is rebuilt. Needs Docker (and root
+## the first time, for mmdebstrap).
+sandbox-images:
+	tools/sandbox-images.sh
 
 ## A minimal Debian image from this machine's Debian archive, built once.
 base-image:

@@ -17,9 +17,10 @@ def fenced(code: str, label: str = "python") -> str:
     return f"Here you go:\n```{label}\n{code}\n```\n"
 
 
-def sample(code: str, task_id: str, sample_id: str = "s", **extra: Any) -> dict[str, Any]:
-    """A Nova sample whose response holds `code` in a python fence."""
-    return {"id": sample_id, "messages": assistant(fenced(code)),
+def sample(code: str, task_id: str, sample_id: str = "s", *, label: str = "python",
+           **extra: Any) -> dict[str, Any]:
+    """A Nova sample whose response holds `code` in a fence labelled `label`."""
+    return {"id": sample_id, "messages": assistant(fenced(code, label)),
             "reference_answer": {"task_id": task_id, **extra}}
 
 

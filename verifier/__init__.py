@@ -10,7 +10,9 @@ from .errors import InvalidRequest, SandboxError, SuiteError, SuiteSourceError, 
 from .extract import Extraction, extract_code
 from .judge import TestVerdict, Verdict
 from .reward import Outcome, shape_from_spec
+from .sandbox.backends import open_sandbox
 from .sandbox.base import Job, RunReport, Sandbox
+from .sandbox.docker import DockerOptions, DockerSandbox
 from .sandbox.process import ProcessOptions, ProcessSandbox
 from .service import SampleResult, Scorer, score_batch
 from .settings import Limits, Settings
@@ -19,6 +21,8 @@ from .suites import SuiteIndex, TestSuite, load_suite, load_suites
 
 __all__ = [
     "CompareSpec",
+    "DockerOptions",
+    "DockerSandbox",
     "Extraction",
     "InvalidRequest",
     "Job",
@@ -43,6 +47,7 @@ __all__ = [
     "load_suite",
     "load_suite_sources",
     "load_suites",
+    "open_sandbox",
     "score_batch",
     "shape_from_spec",
 ]

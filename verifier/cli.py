@@ -14,7 +14,6 @@ import logging
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,6 +23,8 @@ from . import envvars, validation
 from .errors import InvalidRequest, SandboxError, VerifierError
 from .importers import FORMATS, import_file
 from .isolation import describe, missing, one_line
+from .sandbox.backends import BACKENDS, open_sandbox
+from .sandbox.docker import DockerSandbox
 from .sandbox.process import ProcessSandbox
 from .service import Scorer
 from .settings import Settings
@@ -62,13 +63,21 @@ def _settings(**explicit: Any) -> Settings:
         raise UsageProblem(str(exc)) from None
 
 
-def _sandbox(settings: Settings, require: str | None, hide: tuple[str, ...]) -> ProcessSandbox:
-    """The process sandbox, started and probed now, so strict mode fails before any work."""
+def _open(backend: str | None, *, workers: int | None, require: str | None,
+          hide: tuple[str, ...]) -> ProcessSandbox | DockerSandbox:
     try:
-        options = envvars.process_options(os.environ, require=require, hide=hide)
-    except InvalidRequest as exc:
+        name = envvars.backend(os.environ, backend)
+        process = envvars.process_options(os.environ, require=require, hide=hide)
+        docker = envvars.docker_options(os.environ, require=require)
+        return open_sandbox(name, workers=workers, process=process, docker=docker)
+    except (InvalidRequest, SandboxError) as exc:
         raise UsageProblem(str(exc)) from None
-    sandbox = ProcessSandbox(workers=settings.workers, options=options)
+
+
+def _sandbox(settings: Settings, require: str | None, hide: tuple[str, ...],
+             backend: str | None) -> ProcessSandbox | DockerSandbox:
+    """The sandbox, started and probed now, so strict mode fails before any work."""
+    sandbox = _open(backend, workers=settings.workers, require=require, hide=hide)
     try:
         sandbox.warm()
     except SandboxError as exc:
@@ -80,6 +89,11 @@ def _sandbox(settings: Settings, require: str | None, hide: tuple[str, ...]) -> 
 _REQUIRE_HELP = (f"Strict mode: comma-separated isolation layers that must hold (see `verifier "
                  f"doctor`). Default: ${envvars.REQUIRE_LAYERS}.")
 _RUNTIME_HELP = f"Runtime for suites that name none. Default: ${envvars.RUNTIME} or python."
+_BACKEND_HELP = (f"Where programs run: process (forked children) or docker (warm containers; "
+                 f"falls back to process when no engine answers). Default: ${envvars.BACKEND} "
+                 f"or process.")
+backend_option = click.option("--backend", type=click.Choice(BACKENDS), default=None,
+                              help=_BACKEND_HELP)
 
 
 def read_samples(stream: TextIO, name: str) -> list[Any]:
@@ -153,14 +167,15 @@ def main(verbose: int) -> None:
 @click.option("--runtime", type=click.Choice(["python", "restricted"]), default=None,
               help=_RUNTIME_HELP)
 @click.option("--require-layers", default=None, help=_REQUIRE_HELP)
+@backend_option
 def score(input_path: str, output: str, suite_paths: tuple[str, ...], workers: int | None,
-          runtime: str | None, require_layers: str | None) -> None:
+          runtime: str | None, require_layers: str | None, backend: str | None) -> None:
     """Score the samples in INPUT (JSON Lines or a JSON list; - for stdin)."""
     samples = _read_input(input_path)
     locations = _suite_locations(suite_paths)
     index = _load_index(locations)
     settings = _settings(workers=workers, runtime=runtime)
-    sandbox = _sandbox(settings, require_layers, locations)
+    sandbox = _sandbox(settings, require_layers, locations, backend)
     started = time.monotonic()
     with sandbox, Scorer(index, settings=settings, sandbox=sandbox) as scorer:
         results = scorer.evaluate(samples)
@@ -189,15 +204,16 @@ def score(input_path: str, output: str, suite_paths: tuple[str, ...], workers: i
 @click.option("--strict", is_flag=True, help="Warnings (slow tests, few tests) fail too.")
 @click.option("--runtime", type=click.Choice(["python", "restricted"]), default=None,
               help=_RUNTIME_HELP)
+@backend_option
 def validate(paths: tuple[str, ...], workers: int | None, runs: int, min_tests: int,
              time_factor: float, min_timeout_s: float, report_path: str | None,
-             strict: bool, runtime: str | None) -> None:
+             strict: bool, runtime: str | None, backend: str | None) -> None:
     """Run every suite's reference solution; exit 1 if one fails itself or is flaky."""
     index = _load_index(_suite_locations(paths))
     settings = _settings(workers=workers, runtime=runtime)
     options = ValidationOptions(runs=runs, min_tests=min_tests, time_factor=time_factor,
                                 min_timeout_s=min_timeout_s)
-    with _sandbox(settings, None, ()) as sandbox, \
+    with _sandbox(settings, None, (), backend) as sandbox, \
             Scorer(index, settings=settings, sandbox=sandbox) as scorer:
         report = validation.validate(
             scorer, index.values(), options,
@@ -259,9 +275,19 @@ def import_command(fmt: str, input_path: str, out_dir: str, task_prefix: str,
               help="Workers of the many-worker row. Default: the CPUs available.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the figures as JSON.")
+@click.option("--backend", type=click.Choice(BACKENDS), default="process", show_default=True,
+              help="docker: a warm container pool against a container per sample instead.")
+@click.option("--cold-samples", type=click.IntRange(min=1), default=20, show_default=True,
+              help="docker: samples with a container each (slow: keep it small).")
+@click.option("--native-samples", type=click.IntRange(min=1), default=20, show_default=True,
+              help="docker: C++ and JavaScript samples through the warm pool.")
 def bench(suite_paths: tuple[str, ...], samples: int, workers: int | None,
-          json_path: str | None) -> None:
+          json_path: str | None, backend: str, cold_samples: int, native_samples: int) -> None:
     """Measure throughput against an in-process floor and a process-per-sample harness."""
+    if backend == "docker":
+        _bench_docker(samples=samples, cold_samples=cold_samples, native_samples=native_samples,
+                      workers=workers, json_path=json_path)
+        return
     from .benchmark.measure import measure_all, render, to_json
 
     index = _load_index(_suite_locations(suite_paths))
@@ -271,23 +297,50 @@ def bench(suite_paths: tuple[str, ...], samples: int, workers: int | None,
         Path(json_path).write_text(to_json(results), encoding="utf-8")
 
 
+def _bench_docker(*, samples: int, cold_samples: int, native_samples: int,
+                  workers: int | None, json_path: str | None) -> None:
+    from .benchmark.docker import bench_docker, format_rows, rows_to_json
+
+    settings = _settings(workers=workers)
+    sandbox = _open("docker", workers=settings.workers, require="", hide=())
+    if not isinstance(sandbox, DockerSandbox):
+        sandbox.close()
+        raise UsageProblem("bench --backend docker needs a reachable Docker engine")
+    rows = []
+    with sandbox:
+        for row in bench_docker(samples=samples, cold_samples=cold_samples,
+                                native_samples=native_samples, sandbox=sandbox):
+            rows.append(row)
+            click.echo(f"  {row.name}: {row.samples_per_s:.1f} samples/s", err=True)
+    click.echo(format_rows(rows, workers=sandbox.workers))
+    if json_path:
+        Path(json_path).write_text(rows_to_json(rows), encoding="utf-8")
+
+
 @main.command()
 @click.option("--require-layers", default=None, help=_REQUIRE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the probe's report as JSON.")
-def doctor(require_layers: str | None, as_json: bool) -> None:
+@backend_option
+def doctor(require_layers: str | None, as_json: bool, backend: str | None) -> None:
     """Probe which isolation layers hold on this machine; exit 1 if a required one does not."""
     try:
-        options = envvars.process_options(os.environ, require=require_layers)
+        required = envvars.process_options(os.environ, require=require_layers).require
     except InvalidRequest as exc:
         raise UsageProblem(str(exc)) from None
-    required = options.require
-    with ProcessSandbox(workers=1, options=replace(options, require=frozenset())) as sandbox:
-        sandbox.warm()
+    with _open(backend, workers=1, require="", hide=()) as sandbox:
+        try:
+            sandbox.warm()
+        except SandboxError as exc:
+            raise UsageProblem(str(exc)) from None
         layers = dict(sandbox.layers)
+        kind = "docker" if isinstance(sandbox, DockerSandbox) else "process"
+        languages = sorted(sandbox.languages)
     layers["running_as_root"] = os.geteuid() == 0
     if as_json:
-        click.echo(json.dumps(layers, indent=2, sort_keys=True))
+        click.echo(json.dumps({**layers, "backend": kind, "languages": languages}, indent=2,
+                              sort_keys=True))
     else:
+        click.echo(f"backend: {kind}; languages: {', '.join(languages)}")
         click.echo(describe(layers, required))
     absent = missing(layers, required)
     if absent:

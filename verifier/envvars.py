@@ -15,14 +15,19 @@ from typing import Any, TypeVar
 
 from .errors import InvalidRequest
 from .isolation import parse_required
+from .sandbox.backends import BACKENDS
+from .sandbox.docker import DockerOptions
 from .sandbox.process import ProcessOptions, available_cpus
 from .settings import Limits, Settings
 
 __all__ = [
+    "BACKEND",
     "METRICS_NAMESPACE",
     "SERVICE_NAME",
     "SUITES",
     "WORKERS",
+    "backend",
+    "docker_options",
     "lambda_workers",
     "log_level",
     "metrics_namespace",
@@ -45,6 +50,8 @@ RUNTIME = "VERIFIER_RUNTIME"
 """python (default) or restricted, for suites and events that name none."""
 REQUIRE_LAYERS = "VERIFIER_REQUIRE_LAYERS"
 """Strict mode: comma-separated isolation layers that must hold, e.g. seccomp,no_new_files."""
+BACKEND = "VERIFIER_BACKEND"
+"""process (default) or docker: where programs run."""
 METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
 """CloudWatch namespace of the Lambda's metrics; Powertools' own name for it."""
 SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
@@ -105,16 +112,32 @@ def lambda_workers(env: Mapping[str, str]) -> int | None:
     return min(vcpus, available_cpus())
 
 
+def _required(env: Mapping[str, str], require: str | None) -> frozenset[str]:
+    text = require if require is not None else env.get(REQUIRE_LAYERS)
+    try:
+        return parse_required(text)
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from None
+
+
 def process_options(env: Mapping[str, str], *, require: str | None = None,
                     hide: Iterable[str] = ()) -> ProcessOptions:
     """Options of the process sandbox: strict layers (explicit, then env) and folders to hide."""
-    text = require if require is not None else env.get(REQUIRE_LAYERS)
-    try:
-        required = parse_required(text)
-    except ValueError as exc:
-        raise InvalidRequest(str(exc)) from None
     local = tuple(path for path in hide if "://" not in path)
-    return ProcessOptions(require=required, hide=local)
+    return ProcessOptions(require=_required(env, require), hide=local)
+
+
+def docker_options(env: Mapping[str, str], *, require: str | None = None) -> DockerOptions:
+    """Options of the Docker sandbox: strict layers (explicit, then env)."""
+    return DockerOptions(require=_required(env, require))
+
+
+def backend(env: Mapping[str, str], explicit: str | None = None) -> str:
+    """The backend's name: explicit, then env, then `process`."""
+    name = explicit or env.get(BACKEND, "").strip() or "process"
+    if name not in BACKENDS:
+        raise InvalidRequest(f"{BACKEND}={name!r}: must be one of {list(BACKENDS)}")
+    return name
 
 
 def suite_paths(env: Mapping[str, str], explicit: tuple[str, ...] = (),

@@ -26,11 +26,16 @@ LAYERS: dict[str, str] = {
     "service_non_dumpable": "the service's memory and /proc/<pid>/environ are closed to its uid",
     "non_dumpable": "the zygote's memory is closed to its children",
     "subreaper": "orphans of a program come back to the zygote and are killed",
-    "uid_drop": "root only: programs run as an unprivileged uid of their own",
-    "netns": "root only: programs have no network at all (own namespace)",
-    "mountns": "root only: fresh /tmp and /dev/shm, suites hidden",
-    "pidns": "root only: programs see only their own processes; the zygote is their init",
-    "cgroup": "root only: a cgroup bounds memory (files in memory included) and processes",
+    "uid_drop": "root or docker: programs run as an unprivileged uid of their own",
+    "netns": "root or docker: programs have no network at all (own namespace)",
+    "mountns": "root or docker: fresh /tmp and /dev/shm, suites hidden (or not there at all)",
+    "pidns": "root or docker: programs see only their own processes; the zygote is their init",
+    "cgroup": "root or docker: a cgroup bounds memory (files in memory included) and processes",
+    "landlock": "the kernel has Landlock: compilers and Node.js read only system folders and "
+                "their work folder",
+    "read_only_root": "docker only: the root file system is read-only; only a small /tmp is "
+                      "writable",
+    "no_capabilities": "docker only: every capability dropped, and no-new-privileges",
 }
 
 

@@ -240,7 +240,13 @@ class Scorer:
             too_long = f"program longer than {self.settings.max_code_bytes} bytes"
             return self._scored(sample, shape, Outcome(code_found=True, loaded=False, total=total),
                                 base, (), too_long)
+        if suite.language not in self.sandbox.languages:
+            log.error("sample %s: this sandbox cannot run %s programs (no tool for it here)",
+                      contract.describe_id(sample.id), suite.language)
+            return self._unscored(sample, f"this sandbox cannot run {suite.language} programs")
         imports: frozenset[str] = frozenset()
+        if suite.language != "python":
+            runtime = "python"  # the restricted runtime is Python's; a native program has none
         if runtime == "restricted":
             restricted = restrict(code)
             if restricted.code is None:

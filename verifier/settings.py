@@ -35,9 +35,11 @@ class Limits:
     """Wall-clock seconds for all tests of one sample together."""
     file_size_mb: int = 8
     """Largest file the program may write."""
+    compile_timeout_s: float = 10.0
+    """Wall-clock seconds for compiling a C++ program (once per sample)."""
 
     def __post_init__(self) -> None:
-        for name in ("timeout_s", "sample_timeout_s"):
+        for name in ("timeout_s", "sample_timeout_s", "compile_timeout_s"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
                 raise InvalidRequest(f"limits.{name} must be a positive number, got {value!r}")
@@ -72,6 +74,7 @@ class Limits:
             processes=min(self.processes, cap.processes),
             sample_timeout_s=min(self.sample_timeout_s, cap.sample_timeout_s),
             file_size_mb=min(self.file_size_mb, cap.file_size_mb),
+            compile_timeout_s=min(self.compile_timeout_s, cap.compile_timeout_s),
         )
 
 
@@ -82,6 +85,7 @@ _DEFAULT_CAP = Limits(
     processes=64,
     sample_timeout_s=120.0,
     file_size_mb=64,
+    compile_timeout_s=60.0,
 )
 
 

@@ -41,7 +41,9 @@ __all__ = [
     "load_suites",
 ]
 
-LANGUAGES = ("python",)
+LANGUAGES = ("python", "cpp", "javascript")
+NATIVE = frozenset({"cpp", "javascript"})
+"""Whole programs run from their source: stdin/stdout tests only, no Python hooks."""
 RUNTIMES = ("python", "restricted")
 _SUITE_KEYS = frozenset({
     "task_id", "language", "entry_point", "tests", "limits", "compare", "reward", "runtime",
@@ -237,6 +239,11 @@ def load_suite(data: Any, *, source: str = "<inline>", default_task_id: str | No
     _need(len(set(ids)) == len(ids), "tests", "test ids must be unique", source)
     if any(isinstance(test, CallTest) for test in tests):
         _need(entry_point is not None, "entry_point", "is required by call tests", source)
+    if language in NATIVE:
+        _need(all(isinstance(test, StdioTest) for test in tests), "tests",
+              f"a {language} suite has stdin/stdout tests only", source)
+        for key in ("setup", "runtime", "allow_imports"):
+            _need(key not in data, key, f"is for Python suites, not {language}", source)
     limits = data.get("limits") or {}
     try:
         Limits.from_mapping(limits, where="limits")

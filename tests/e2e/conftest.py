@@ -1,13 +1,19 @@
-"""Batches and checks shared by the emulator and image tests."""
+"""Batches and checks shared by the emulator and image tests; the Docker backend's fixtures:
+its images built once per session (a no-op when current), warm pools, and a check that no
+container of this test process outlives its pool."""
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.helpers import ROOT, sample
 
@@ -79,3 +85,58 @@ def invoke_cli(endpoint_url: str, input_path: Path, output: Path, *extra: str
         [sys.executable, "-m", "verifier", "invoke", str(input_path), "--function-name",
          "function", "--endpoint-url", endpoint_url, "-o", str(output), *extra],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+
+
+# -- the Docker backend --------------------------------------------------------------
+
+SANDBOX_BUILD_TIMEOUT_S = 3600  # the first build makes three Debian bases from the archive
+
+
+@pytest.fixture(scope="session")
+def sandbox_images() -> None:
+    done = subprocess.run([str(ROOT / "tools" / "sandbox-images.sh")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=SANDBOX_BUILD_TIMEOUT_S)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+@pytest.fixture(scope="session")
+def engine(sandbox_images: None) -> Any:
+    from verifier.sandbox.docker import docker_client
+
+    return docker_client()
+
+
+def our_containers(engine: Any) -> list[Any]:
+    """Containers this test process started (by the owner label every one carries)."""
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    return engine.containers.list(all=True, filters={"label": f"verifier.sandbox.owner={owner}"})
+
+
+@pytest.fixture(scope="session")
+def docker_sandbox(engine: Any) -> Iterator[Any]:
+    from verifier.sandbox.docker import DockerSandbox
+
+    with DockerSandbox(workers=2, client=engine) as box:
+        box.warm()
+        yield box
+    assert our_containers(engine) == [], "the pool left containers behind"
+
+
+@pytest.fixture(scope="session")
+def docker_scorer(suites: Any, docker_sandbox: Any) -> Iterator[Any]:
+    from verifier.service import Scorer
+    from verifier.settings import Limits, Settings
+
+    # No run cache: a sample scored again after a container was killed must run again.
+    settings = Settings(limits=Limits(timeout_s=2.0, sample_timeout_s=20.0), cache_entries=0)
+    with Scorer(suites, sandbox=docker_sandbox, settings=settings) as scorer:
+        yield scorer
+
+
+@pytest.fixture
+def own_pool(engine: Any, request: Any) -> Iterator[Any]:
+    """A one-worker pool with the DockerOptions given as the test's parameter."""
+    from verifier.sandbox.docker import DockerOptions, DockerSandbox
+
+    with DockerSandbox(workers=1, client=engine, options=DockerOptions(**request.param)) as box:
+        yield box

@@ -25,9 +25,10 @@ def verdicts(result: Any) -> list[str]:
 def attack(scorer: Any, sandbox: Any) -> Iterator[Callable[..., Any]]:
     """Score one hostile sample; return (entry, detail, seconds)."""
 
-    def run(code: str, task_id: str, **reference: Any) -> tuple[dict[str, Any], Any, float]:
+    def run(code: str, task_id: str, *, label: str = "python",
+            **reference: Any) -> tuple[dict[str, Any], Any, float]:
         started = time.monotonic()
-        (result,) = scorer.evaluate([sample(code, task_id, "attack", **reference)])
+        (result,) = scorer.evaluate([sample(code, task_id, "attack", label=label, **reference)])
         elapsed = time.monotonic() - started
         return result.to_response(scorer.settings), result, elapsed
 

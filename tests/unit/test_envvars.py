@@ -1,6 +1,7 @@
 import pytest
 
 from verifier.envvars import (
+    backend,
     log_level,
     metrics_namespace,
     service_name,
@@ -50,3 +51,11 @@ def test_log_level_and_powertools_names():
     assert metrics_namespace({}) == "Verifier"
     assert metrics_namespace({"POWERTOOLS_METRICS_NAMESPACE": "RFT"}) == "RFT"
     assert service_name({}) == "verifier"
+
+
+def test_backend_explicit_then_environment_then_process():
+    assert backend({}) == "process"
+    assert backend({"VERIFIER_BACKEND": "docker"}) == "docker"
+    assert backend({"VERIFIER_BACKEND": "docker"}, "process") == "process"
+    with pytest.raises(InvalidRequest, match="VERIFIER_BACKEND"):
+        backend({"VERIFIER_BACKEND": "podman"})

@@ -57,3 +57,31 @@ def test_failed_load_keeps_a_clipped_reason():
 def test_non_finite_timing_is_ignored():
     report = build([LOAD, {"k": "test", "i": 0, "status": "ok", "ms": "fast"}], expected=[0])
     assert report.records[0].ms == 0.0
+
+
+def test_fault_frames_are_trusted_only_from_a_native_driver():
+    fault = {"k": "fault", "error": "no tool for cpp on this machine"}
+    native = ReportBuilder(expected=[0], native=True)
+    native.add(LOAD)
+    native.add(fault)
+    native.add({"k": "test", "i": 0, "status": "ok"})
+    assert native.report.fault == "no tool for cpp on this machine"
+    assert native.report.records == {}
+    # A Python child shares its process with the candidate, which could forge one.
+    python = build([LOAD, fault], expected=[0])
+    assert python.fault is None and python.protocol_error
+
+
+def test_a_driver_may_report_a_timeout_itself():
+    report = build([LOAD, {"k": "test", "i": 0, "status": "timeout", "error": "ran past"}],
+                   expected=[0])
+    assert report.records[0].status == "timeout"
+
+
+def test_only_a_native_driver_may_end_before_every_test():
+    native = ReportBuilder(expected=[0, 1, 2], native=True)
+    for frame in (LOAD, {"k": "test", "i": 0, "status": "timeout"}, {"k": "end"}):
+        native.add(frame)
+    assert native.report.ended and native.report.protocol_error is None
+    assert list(native.report.records) == [0]
+    assert build([LOAD, {"k": "test", "i": 0, "status": "ok"}, {"k": "end"}]).protocol_error

@@ -1,5 +1,8 @@
 """run_resuming against a scripted fake sandbox: pure restart logic, no processes."""
 
+import pytest
+
+from verifier.errors import SandboxError
 from verifier.sandbox.base import Job, RunReport, TestInput, TestRecord
 from verifier.sandbox.resume import run_resuming
 from verifier.settings import Limits
@@ -107,3 +110,10 @@ def test_protocol_violation_marks_the_next_test():
     report = run_resuming(box, job(3), budget_s=10)
     assert report.records[1].status == "protocol"
     assert report.protocol_error == "bad"
+
+
+def test_a_driver_fault_is_an_infrastructure_error_not_a_verdict():
+    broken = RunReport(loaded=True, fault="could not start the program: Permission denied")
+    with pytest.raises(SandboxError, match="could not start") as caught:
+        run_resuming(Scripted(broken), job(2), budget_s=5)
+    assert caught.value.transient

@@ -118,3 +118,17 @@ def test_suite_index_is_a_mapping():
     index = SuiteIndex([load_suite(BASE)])
     assert "t/x" in index and len(index) == 1
     assert index.get("missing") is None
+
+
+def test_native_languages_take_stdin_stdout_tests_only():
+    cpp = load_suite({"task_id": "c/x", "language": "cpp",
+                      "tests": [{"stdin": "1\n", "stdout": "1\n"}]})
+    assert cpp.language == "cpp"
+    with pytest.raises(SuiteError, match="stdin/stdout tests only"):
+        load_suite({"task_id": "c/y", "language": "javascript", "entry_point": "f",
+                    "tests": [{"args": [1], "expect": 1}]})
+    with pytest.raises(SuiteError, match="for Python suites"):
+        load_suite({"task_id": "c/z", "language": "cpp", "setup": "import os",
+                    "tests": [{"stdin": "", "stdout": ""}]})
+    with pytest.raises(SuiteError, match="language"):
+        load_suite({"task_id": "c/w", "language": "rust", "tests": [{"stdin": "", "stdout": ""}]})

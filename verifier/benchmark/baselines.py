@@ -66,6 +66,9 @@ class InProcess:
     def workers(self) -> int:
         return 1
 
+    languages = frozenset({"python"})
+    """The baselines run Python only."""
+
     def run(self, job: Job, *, budget_s: float,
             on_record: Callable[[TestRecord], bool] | None = None) -> RunReport:
         with self._lock:
@@ -88,6 +91,8 @@ class FreshInterpreter:
     @property
     def workers(self) -> int:
         return self._workers
+
+    languages = frozenset({"python"})
 
     def run(self, job: Job, *, budget_s: float,
             on_record: Callable[[TestRecord], bool] | None = None) -> RunReport:

@@ -15,7 +15,12 @@ What this package guarantees, on every platform:
   trusted side. Expected values never enter the sandbox.
 * The child cannot open new files, sockets or pipes: its open-file limit is
   lowered to the four descriptors it holds (when `no_new_files` is on, the
-  default).
+  default). The same holds for a compiled C++ program; Node.js, which must
+  open its own libraries, may open existing files for reading only (and,
+  with Landlock, only system files). A native program is exec'd exactly
+  once; every exec after that fails.
+* The Docker backend runs the same zygote inside a container per worker
+  (no network, read-only root, no capabilities, memory and pids limits).
 
 What it does not guarantee: a program in the default runtime shares its
 process with the assert snippets it is tested by, so assert-kind tests can

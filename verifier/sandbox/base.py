@@ -26,7 +26,9 @@ __all__ = [
 ]
 
 TestKind = Literal["call", "stdio", "assert"]
-_STATUSES = frozenset({"ok", "error", "fail", "memory", "output_limit", "bad_value"})
+_STATUSES = frozenset({"ok", "error", "fail", "memory", "output_limit", "bad_value", "timeout"})
+_NATIVE_SLACK_S = 2.0
+"""How much longer than the driver's own deadlines the zygote waits for a native job's frame."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,8 +76,20 @@ class Job:
         """Call and assert tests need the program loaded once as a module."""
         return any(test.kind != "stdio" for test in self.tests)
 
+    @property
+    def native(self) -> bool:
+        """A compiled or interpreted program run by the driver, one process per test."""
+        return self.language != "python"
+
     def to_wire(self, *, budget_s: float) -> dict[str, Any]:
         limits = self.limits
+        timeout_s = limits.timeout_s
+        extra: dict[str, float] = {}
+        if self.native:
+            # The driver enforces each test's limit (and the compile's) itself and
+            # reports it; the zygote's per-frame deadline is only a backstop behind it.
+            extra = {"run_timeout_s": timeout_s, "compile_timeout_s": limits.compile_timeout_s}
+            timeout_s = max(timeout_s, limits.compile_timeout_s) + _NATIVE_SLACK_S
         return {
             "language": self.language,
             "code": self.code,
@@ -87,11 +101,12 @@ class Job:
             "tests": [test.to_wire() for test in self.tests],
             "budget_s": budget_s,
             "limits": {
-                "timeout_s": limits.timeout_s,
+                "timeout_s": timeout_s,
                 "memory_mb": limits.memory_mb,
                 "output_bytes": limits.output_bytes,
                 "processes": limits.processes,
                 "file_size_mb": limits.file_size_mb,
+                **extra,
             },
         }
 
@@ -134,14 +149,21 @@ class RunReport:
     restarts: int = 0
     refused: int = 0
     """Operations the restricted runtime refused, loading included."""
+    fault: str | None = None
+    """Set when a native job's driver reported a failure of its own (a tool missing, an
+    exec refused): not a verdict on the program; `run_resuming` raises SandboxError."""
 
 
 class Sandbox(Protocol):
-    """A place to run untrusted programs; see `ProcessSandbox`."""
+    """A place to run untrusted programs; see `ProcessSandbox` and `DockerSandbox`."""
 
     @property
     def workers(self) -> int:
         """How many jobs may run at once."""
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """Languages it can run: python always; cpp and javascript where their tools are."""
 
     def run(self, job: Job, *, budget_s: float,
             on_record: Callable[[TestRecord], bool] | None = None) -> RunReport:
@@ -176,6 +198,9 @@ class ReportBuilder:
     test in the order sent, then an end frame. Anything else (a duplicate, a
     test out of order, an unknown status) is a protocol violation: the frame
     and all after it are ignored, so the tests they would have answered fail.
+    With `native` (the frames come from the native driver, which the program
+    never reaches), a fault frame ends the report with `fault` set, and an end
+    frame may come early.
 
     >>> builder = ReportBuilder(expected=[0, 1])
     >>> builder.add({"k": "load", "ok": True})
@@ -185,14 +210,21 @@ class ReportBuilder:
     'test 1 reported before test 0'
     """
 
-    def __init__(self, *, expected: list[int]) -> None:
+    def __init__(self, *, expected: list[int], native: bool = False) -> None:
         self.expected = expected
+        self.native = native
         self.report = RunReport()
         self._next = 0
 
+    @classmethod
+    def for_job(cls, job: Job) -> ReportBuilder:
+        """A builder expecting `job`'s tests, trusting fault frames only from a native driver."""
+        return cls(expected=[test.index for test in job.tests], native=job.native)
+
     def add(self, frame: Any) -> TestRecord | None:
         """Take one frame; return the test record it carried, if valid."""
-        if self.report.protocol_error is not None or self.report.ended:
+        report = self.report
+        if report.protocol_error is not None or report.ended or report.fault is not None:
             return None
         try:
             return self._add(frame)
@@ -205,6 +237,9 @@ class ReportBuilder:
             raise SandboxError("frame is not an object")
         kind = frame.get("k")
         report = self.report
+        if kind == "fault" and self.native:
+            report.fault = clip(frame.get("error", "the driver failed"))
+            return None
         if kind == "load":
             if report.loaded is not None:
                 raise SandboxError("second load frame")
@@ -216,7 +251,9 @@ class ReportBuilder:
         if report.loaded is not True:
             raise SandboxError(f"{clip(kind, 20)} frame before a successful load")
         if kind == "end":
-            if self._next != len(self.expected):
+            # A native driver ends early on purpose (it gave up after repeated timeouts);
+            # the tests it did not report fail as not run.
+            if self._next != len(self.expected) and not self.native:
                 raise SandboxError("end frame before every test reported")
             report.ended = True
             return None

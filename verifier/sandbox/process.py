@@ -35,7 +35,7 @@ from typing import Any
 from ..errors import SandboxError
 from ..isolation import missing, one_line
 from .base import Job, ReportBuilder, RunReport, TestRecord
-from .runner import wire
+from .runner import toolchains, wire
 from .runner.sweep import children_of
 
 __all__ = ["ProcessOptions", "ProcessSandbox", "ZygoteFailed", "available_cpus"]
@@ -141,8 +141,13 @@ class _Zygote:
         self._out = self.proc.stdout.fileno()
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._out, selectors.EVENT_READ)
-        self._send(_config(options, index=index, tmp_root=tmp_root, token=self.token))
-        ready = self._receive(time.monotonic() + options.start_timeout_s, suspect=False)
+        self._handshake(_config(options, index=index, tmp_root=tmp_root, token=self.token),
+                        timeout_s=options.start_timeout_s)
+
+    def _handshake(self, config: dict[str, Any], *, timeout_s: float) -> None:
+        """Send the config frame and take the ready frame (also for the Docker backend)."""
+        self._send(config)
+        ready = self._receive(time.monotonic() + timeout_s, suspect=False)
         if not isinstance(ready, dict) or ready.get("k") != "ready":
             self.kill()
             raise ZygoteFailed("zygote did not report ready", suspect=False)
@@ -162,9 +167,9 @@ class _Zygote:
             if left <= 0:
                 self.kill()
                 raise ZygoteFailed(f"zygote {self.index} stopped answering", suspect=suspect)
-            if not self._selector.select(left):
+            chunk = self._read_chunk(left)
+            if chunk is None:
                 continue
-            chunk = os.read(self._out, 1 << 16)
             if not chunk:
                 self.kill()
                 raise ZygoteFailed(f"zygote {self.index} exited", suspect=suspect)
@@ -176,12 +181,19 @@ class _Zygote:
                 raise ZygoteFailed(f"zygote {self.index}: {exc}", suspect=suspect) from exc
         return self._pending.pop(0)
 
+    def _read_chunk(self, timeout_s: float) -> bytes | None:
+        """Bytes from the zygote; b"" when it has gone, None when none came in time.
+        (The Docker backend's container reads its attach socket instead.)"""
+        if not self._selector.select(timeout_s):
+            return None
+        return os.read(self._out, 1 << 16)
+
     def run(self, job: Job, *, budget_s: float,
             on_record: Callable[[TestRecord], bool] | None) -> RunReport:
         self._seq += 1
         seq = self._seq
         self._send({"k": "run", "seq": seq, "job": job.to_wire(budget_s=budget_s)})
-        builder = ReportBuilder(expected=[test.index for test in job.tests])
+        builder = ReportBuilder.for_job(job)
         deadline = time.monotonic() + budget_s + _GRACE_S
         stop_sent = False
         while True:
@@ -340,6 +352,11 @@ class ProcessSandbox:
     @property
     def workers(self) -> int:
         return self._workers
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """Python, and the native languages whose tools are installed on this host."""
+        return frozenset(toolchains.available())
 
     def __enter__(self) -> ProcessSandbox:
         return self

@@ -15,6 +15,7 @@ import signal
 import time
 from collections.abc import Callable
 
+from ..errors import SandboxError
 from .base import Job, RunReport, Sandbox, TestRecord
 
 __all__ = ["run_resuming"]
@@ -71,6 +72,8 @@ def run_resuming(sandbox: Sandbox, job: Job, *, budget_s: float, max_timeouts: i
             break
         part = sandbox.run(dataclasses.replace(job, tests=tuple(remaining)), budget_s=left,
                            on_record=on_record)
+        if part.fault is not None:  # the driver's own failure: never a verdict
+            raise SandboxError(f"sandbox fault: {part.fault}", transient=True)
         _merge_costs(merged, part)
         if part.loaded is not True:
             if merged.loaded is None:  # the first load: the program does not load

@@ -24,7 +24,7 @@ import socket
 import sys
 from typing import Any
 
-from . import seccomp
+from . import landlock, seccomp
 
 __all__ = ["enter_namespaces", "harden", "judge_probe", "probe_in_child"]
 
@@ -106,6 +106,7 @@ def harden(config: dict[str, Any]) -> dict[str, Any]:
     layers["subreaper"] = os.getpid() == 1 or (
         config.get("subreaper", True) and _call("prctl", _PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
     layers["non_dumpable"] = _call("prctl", _PR_SET_DUMPABLE, 0, 0, 0, 0)
+    layers["landlock"] = landlock.abi() > 0  # used by the native driver (compiler, Node.js)
     layers["seccomp"] = False
     if config.get("seccomp", True):
         protected = [1]

@@ -24,9 +24,10 @@ import platform
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-__all__ = ["ChildFilter", "child_filter", "install", "supported", "zygote_filter"]
+__all__ = ["ChildFilter", "child_filter", "compile_filter", "exec_listener_filter", "install",
+           "install_listener", "program_filter", "supported", "zygote_filter"]
 
 _ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 _SYSCALLS = {
@@ -57,6 +58,7 @@ _SYSCALLS = {
         "fchownat": 260, "truncate": 76, "utime": 132, "utimes": 235, "utimensat": 280,
         "futimesat": 261, "setxattr": 188, "lsetxattr": 189, "fsetxattr": 190,
         "removexattr": 197, "lremovexattr": 198, "fremovexattr": 199,
+        "open": 2, "openat": 257, "creat": 85, "openat2": 437, "seccomp": 317,
     },
     "aarch64": {
         "socket": 198, "socketpair": 199, "connect": 203, "bind": 200, "listen": 201,
@@ -81,7 +83,7 @@ _SYSCALLS = {
         "symlinkat": 36, "mknodat": 33, "fchmod": 52, "fchmodat": 53, "fchmodat2": 452,
         "fchown": 55, "fchownat": 54, "truncate": 45, "utimensat": 88, "setxattr": 5,
         "lsetxattr": 6, "fsetxattr": 7, "removexattr": 14, "lremovexattr": 15,
-        "fremovexattr": 16,
+        "fremovexattr": 16, "openat": 56, "openat2": 437, "seccomp": 277,
     },
 }
 
@@ -116,6 +118,7 @@ _JEQ, _JGT, _JGE, _JSET = 0x15, 0x25, 0x35, 0x45
 _RET = 0x06
 _ALLOW = 0x7FFF0000
 _ERRNO = 0x00050000
+_USER_NOTIF = 0x7FC00000
 _X32_BIT = 0x40000000
 _OFFSET_NR, _OFFSET_ARCH = 0, 4
 _WHO_ARG = {"setpriority": 1}  # setpriority(which, who, prio); the others take pid first
@@ -186,7 +189,7 @@ class _Pid:
     allow: bool
 
 
-Rule = Literal["deny", "enosys"] | _Flags | _Pid
+Rule = Literal["deny", "enosys", "notify"] | _Flags | _Pid
 
 
 def _build(rules: dict[str, Rule]) -> bytes | None:
@@ -209,6 +212,8 @@ def _build(rules: dict[str, Rule]) -> bytes | None:
             program.jump(_JEQ, table[name], "DENY", 0)
         elif rule == "enosys":
             program.jump(_JEQ, table[name], "ENOSYS", 0)
+        elif rule == "notify":
+            program.jump(_JEQ, table[name], "NOTIFY", 0)
         else:
             label = program.fresh()
             program.jump(_JEQ, table[name], label, 0)
@@ -239,6 +244,8 @@ def _build(rules: dict[str, Rule]) -> bytes | None:
     program.ret(_ERRNO | errno.EPERM)
     program.label("ENOSYS")
     program.ret(_ERRNO | errno.ENOSYS)
+    program.label("NOTIFY")
+    program.ret(_USER_NOTIF)
     return program.assemble()
 
 
@@ -262,15 +269,7 @@ def zygote_filter(*, protected: Iterable[int]) -> bytes | None:
     return _build(rules)
 
 
-def child_filter(*, own_pid: int) -> bytes | None:
-    """The filter added in a child.
-
-    Besides exec and filesystem changes, it refuses new processes (fork,
-    vfork, clone without CLONE_THREAD) while threads still work: a generated
-    program has no use for a process it cannot exec or talk to through a pipe,
-    and without new processes there is no fork bomb and no orphan to sweep.
-    Signals may reach only the program itself, its group and later pids.
-    """
+def _child_rules(own_pid: int) -> dict[str, Rule]:
     group = (("allow_eq", 0), ("allow_eq", own_pid), ("allow_eq", -own_pid),
              ("deny_negative", 0), ("allow_above", own_pid))
     threads = (("allow_eq", own_pid), ("deny_negative", 0), ("allow_above", own_pid))
@@ -280,7 +279,62 @@ def child_filter(*, own_pid: int) -> bytes | None:
     rules["tgkill"] = _Pid(0, threads, allow=False)
     rules["fork"] = rules["vfork"] = "deny"
     rules["clone"] = _Flags(0, _CLONE_THREAD, require=True)
+    return rules
+
+
+def child_filter(*, own_pid: int) -> bytes | None:
+    """The filter added in a child.
+
+    Besides exec and filesystem changes, it refuses new processes (fork,
+    vfork, clone without CLONE_THREAD) while threads still work: a generated
+    program has no use for a process it cannot exec or talk to through a pipe,
+    and without new processes there is no fork bomb and no orphan to sweep.
+    Signals may reach only the program itself, its group and later pids.
+    """
+    return _build(_child_rules(own_pid))
+
+
+_WRITE_FLAGS = 0o1 | 0o2 | 0o100 | 0o1000 | 0o2000  # O_WRONLY O_RDWR O_CREAT O_TRUNC O_APPEND
+
+
+def program_filter(*, own_pid: int, read_only_files: bool,
+                   exec_fd: int | None = None) -> bytes | None:
+    """The child filter for a native program (C++ binary, Node.js), installed before its exec.
+
+    The same as `child_filter`, except for exec. With an exec gate below it
+    (`exec_listener_filter`, the default), execve and execveat are left to
+    the gate, which lets exactly one through. Without one, `exec_fd` names
+    the descriptor the program is exec'd from: execveat is allowed on it
+    only, which is weaker (an absolute path makes the kernel ignore the
+    descriptor). With `read_only_files` (Node.js must open its own
+    libraries, so its open-file limit is not zero) files may be opened for
+    reading only: nothing is created, written or truncated anywhere.
+    """
+    rules = _child_rules(own_pid)
+    del rules["execve"], rules["execveat"]
+    if exec_fd is not None:
+        rules["execve"] = "deny"
+        rules["execveat"] = _Pid(0, (("allow_eq", exec_fd),), allow=False)
+    if read_only_files:
+        rules["open"] = _Flags(1, _WRITE_FLAGS)
+        rules["openat"] = _Flags(2, _WRITE_FLAGS)
+        rules["creat"] = "deny"
+        rules["openat2"] = "enosys"  # its flags sit in a struct; callers fall back to openat
     return _build(rules)
+
+
+def compile_filter(*, own_pid: int) -> bytes | None:
+    """The filter added in a compiler process: it may exec, fork and write its files,
+    but signal only its own processes (the zygote filter below it still holds)."""
+    group = (("allow_eq", 0), ("allow_eq", own_pid), ("allow_eq", -own_pid),
+             ("deny_negative", 0), ("allow_above", own_pid))
+    return _build({"kill": _Pid(0, group, allow=False), "pidfd_open": "deny",
+                   "pidfd_send_signal": "deny"})
+
+
+def exec_listener_filter() -> bytes | None:
+    """Every execve and execveat of this process and its children goes to a listener."""
+    return _build({"execve": "notify", "execveat": "notify"})
 
 
 class _SockFprog(ctypes.Structure):
@@ -336,17 +390,40 @@ def supported() -> bool:
     return platform.machine() in _SYSCALLS
 
 
+def _prepared(program: bytes) -> tuple[Any, Any, _SockFprog]:
+    """libc with no_new_privs set (needed to filter without privilege), and the program."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS refused")
+    buffer = ctypes.create_string_buffer(program)
+    return libc, buffer, _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+
+
 def install(program: bytes | None) -> bool:
     """Install a filter on this process (and its future children); False if refused."""
     if program is None:
         return False
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-            return False
-        buffer = ctypes.create_string_buffer(program)
-        fprog = _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+        libc, _buffer, fprog = _prepared(program)
         return int(libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog),
                               0, 0)) == 0
     except (OSError, AttributeError, ValueError):
         return False
+
+
+_SECCOMP_SET_MODE_FILTER = 1  # the seccomp() operation; prctl's mode number differs
+_SECCOMP_FILTER_FLAG_NEW_LISTENER = 8
+
+
+def install_listener(program: bytes | None) -> int | None:
+    """Install a filter whose "notify" answers go to the returned descriptor; None if refused."""
+    table = _SYSCALLS.get(platform.machine())
+    if program is None or table is None:
+        return None
+    try:
+        libc, _buffer, fprog = _prepared(program)
+        fd = int(libc.syscall(table["seccomp"], _SECCOMP_SET_MODE_FILTER,
+                              _SECCOMP_FILTER_FLAG_NEW_LISTENER, ctypes.byref(fprog)))
+    except (OSError, AttributeError, ValueError):
+        return None
+    return fd if fd >= 0 else None

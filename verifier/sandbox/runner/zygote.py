@@ -38,6 +38,7 @@ from typing import Any
 from . import layers, seccomp, sweep, wire
 from .cgroups import JobCgroup
 from .child import serve
+from .native import cgroup_limits, run_native
 
 __all__ = ["PRELOAD", "main"]
 
@@ -141,14 +142,17 @@ class _Zygote:
             os.chown(workdir, self.plan["uid"], self.plan["gid"])
         return workdir
 
-    def fork_spare(self) -> _Spare:
-        """Fork the next child now; it prepares itself and waits for a job."""
-        workdir = self.new_workdir()
+    def _snapshot(self) -> sweep.TempSnapshot | None:
         # Only a uid of the children's own proves who made a new entry in /tmp;
         # with a shared uid another process's temp folder would look the same.
         own_uid = self.plan.get("uid")
-        snapshot = (sweep.TempSnapshot(own_uid)
-                    if own_uid is not None and not self.plan["layers"].get("seccomp") else None)
+        return (sweep.TempSnapshot(own_uid)
+                if own_uid is not None and not self.plan["layers"].get("seccomp") else None)
+
+    def fork_spare(self) -> _Spare:
+        """Fork the next child now; it prepares itself and waits for a job."""
+        workdir = self.new_workdir()
+        snapshot = self._snapshot()
         results_read, results_write = os.pipe()
         job_read, job_write = os.pipe()
         pid = os.fork()
@@ -163,17 +167,42 @@ class _Zygote:
             os.setpgid(pid, pid)
         return _Spare(pid, results_read, job_write, workdir, snapshot)
 
+    def fork_native(self, job: dict[str, Any]) -> _Spare:
+        """Fork the driver of a C++ or JavaScript job (`native.py`). Not the spare: the
+        driver starts the compiler and the program, which the spare's filter forbids."""
+        workdir = self.new_workdir()
+        snapshot = self._snapshot()
+        results_read, results_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(results_read)
+            run_native(job, self.plan, result_fd=results_write, devnull_fd=self.devnull,
+                       workdir=workdir, cgroup=self.cgroup)
+        os.close(results_write)
+        with contextlib.suppress(OSError):  # the child may have done it already
+            os.setpgid(pid, pid)
+        return _Spare(pid, results_read, -1, workdir, snapshot)  # its job came with the fork
+
     def hand_over(self, job: dict[str, Any]) -> _Spare:
         """Give `job` to the spare (forking one if needed); return that child."""
+        native = job.get("language", "python") != "python"
         if self.cgroup is not None:
             # Beyond the job's own: the child itself, and one in reserve.
-            wanted = (int(job["limits"]["memory_mb"]), int(job["limits"]["processes"]) + 2)
+            wanted = (cgroup_limits(job) if native else
+                      (int(job["limits"]["memory_mb"]), int(job["limits"]["processes"]) + 2))
             if wanted != self._cgroup_limits:
                 try:
                     self.cgroup.set_limits(memory_mb=wanted[0], processes=wanted[1])
                     self._cgroup_limits = wanted
                 except OSError:  # the cgroup went away; the other layers stand alone
                     self.cgroup = None
+        if native and self.spare is not None:
+            # A spare waiting in the shared cgroup would be killed with the job's leftovers
+            # (and counted as one): retire it now; the next is forked after the job.
+            spare, self.spare = self.spare, None
+            self.finish(spare)
+        if native:
+            return self.fork_native(job)
         payload = json.dumps(job, separators=(",", ":")).encode("utf-8")
         for attempt in range(2):
             spare, self.spare = self.spare or self.fork_spare(), None
