@@ -12,7 +12,6 @@ import shutil
 import signal
 import stat
 import time
-from typing import Any
 
 __all__ = ["TempSnapshot", "children_of", "kill_group", "kill_strays", "kill_uid", "live_children",
            "remove_tree"]
@@ -100,6 +99,11 @@ def kill_strays(known: set[int]) -> int:
 
 
 def remove_tree(path: str) -> None:
+    """Remove a work folder, best effort: it never raises.
+
+    Cleanup must not kill the zygote; a folder that resists is left to the
+    service's batch sweep, which removes folders of its zygotes' jobs.
+    """
     try:
         os.rmdir(path)  # the usual case: the program could not create anything in it
         return
@@ -107,16 +111,15 @@ def remove_tree(path: str) -> None:
         return
     except OSError:
         pass
-
-    def unlock(func: Any, failed: str, _exc: Any) -> None:
-        # A program may have removed permissions from what it created.
-        os.chmod(os.path.dirname(failed), stat.S_IRWXU)
-        with contextlib.suppress(OSError):
-            os.chmod(failed, stat.S_IRWXU)
-        func(failed)
-
-    with contextlib.suppress(FileNotFoundError):
-        shutil.rmtree(path, onerror=unlock)
+    # A program may have taken permissions away from folders it made: give
+    # them back, top down (only inside the work folder), then remove it all.
+    with contextlib.suppress(OSError):
+        os.chmod(path, stat.S_IRWXU)
+    for root, folders, _files in os.walk(path):
+        for folder in folders:
+            with contextlib.suppress(OSError):
+                os.chmod(os.path.join(root, folder), stat.S_IRWXU)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 class TempSnapshot:
