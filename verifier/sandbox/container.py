@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import clip
-from .process import ZygoteFailed, _Zygote
-from .runner import wire
+from .link import ZygoteFailed, ZygoteLink
 
 __all__ = ["JOBS_DIR", "ContainerSpec", "Demux", "WarmContainer"]
 
@@ -120,17 +119,12 @@ def create_args(spec: ContainerSpec, *, index: int) -> dict[str, Any]:
     }
 
 
-class WarmContainer(_Zygote):
+class WarmContainer(ZygoteLink):
     """A zygote in a container: the process backend's job protocol over the attach socket."""
 
     def __init__(self, client: Any, spec: ContainerSpec, config: dict[str, Any], *,
                  index: int, start_timeout_s: float) -> None:
-        # Not _Zygote.__init__: that starts a local process. The job protocol's
-        # state is the same; only the transport (_read_chunk, kill, alive) differs.
-        self.index = index
-        self._seq = 0
-        self._reader = wire.FrameReader(max_frame=1 << 30)
-        self._pending: list[Any] = []
+        super().__init__(index=index)
         self._demux = Demux()
         self.container: Any = None
         try:

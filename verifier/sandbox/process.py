@@ -20,13 +20,11 @@ import itertools
 import logging
 import os
 import queue
-import secrets
 import selectors
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +32,9 @@ from typing import Any
 
 from ..errors import SandboxError
 from ..isolation import missing, one_line
-from .base import Job, ReportBuilder, RunReport, TestRecord
-from .runner import toolchains, wire
+from .base import Job, RunReport, TestRecord
+from .link import ZygoteFailed, ZygoteLink
+from .runner import toolchains
 from .runner.sweep import children_of
 
 __all__ = ["ProcessOptions", "ProcessSandbox", "ZygoteFailed", "available_cpus"]
@@ -43,16 +42,6 @@ __all__ = ["ProcessOptions", "ProcessSandbox", "ZygoteFailed", "available_cpus"]
 log = logging.getLogger("verifier.sandbox")
 _RUNNER_PARENT = str(Path(__file__).resolve().parent)
 _BOOT = "import sys; sys.path.insert(0, {path!r}); from runner.zygote import main; main()"
-_GRACE_S = 5.0
-"""How long past a job's budget the service waits before declaring its zygote hung."""
-
-
-class ZygoteFailed(SandboxError):
-    """A zygote died, hung or broke protocol; `suspect` when a job was running."""
-
-    def __init__(self, message: str, *, suspect: bool) -> None:
-        super().__init__(message, transient=True)
-        self.suspect = suspect
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,16 +103,11 @@ def _cgroup_cpu_quota() -> float | None:
     return None if quota_us <= 0 else quota_us / period_us
 
 
-class _Zygote:
-    """One zygote process and the pipes to it."""
+class LocalZygote(ZygoteLink):
+    """A zygote started here as a child process, reached over its stdin/stdout pipes."""
 
     def __init__(self, options: ProcessOptions, *, index: int, tmp_root: str) -> None:
-        self.index = index
-        self.token = f"{index}-{secrets.token_hex(4)}"
-        """Names this zygote's work folders (see ProcessSandbox.sweep)."""
-        self._seq = 0
-        self._reader = wire.FrameReader(max_frame=1 << 30)
-        self._pending: list[Any] = []
+        super().__init__(index=index)
         try:
             self.proc = subprocess.Popen(
                 [options.python, "-S", "-P", "-B", "-c", _BOOT.format(path=_RUNNER_PARENT)],
@@ -144,83 +128,10 @@ class _Zygote:
         self._handshake(_config(options, index=index, tmp_root=tmp_root, token=self.token),
                         timeout_s=options.start_timeout_s)
 
-    def _handshake(self, config: dict[str, Any], *, timeout_s: float) -> None:
-        """Send the config frame and take the ready frame (also for the Docker backend)."""
-        self._send(config)
-        ready = self._receive(time.monotonic() + timeout_s, suspect=False)
-        if not isinstance(ready, dict) or ready.get("k") != "ready":
-            self.kill()
-            raise ZygoteFailed("zygote did not report ready", suspect=False)
-        self.pid: int = ready["pid"]
-        self.layers: dict[str, Any] = ready.get("layers", {})
-        self.missing: list[str] = ready.get("missing", [])
-
-    def _send(self, message: Any) -> None:
-        try:
-            wire.write_frame(self._in, message)
-        except OSError as exc:
-            raise ZygoteFailed(f"zygote {self.index} is gone: {exc}", suspect=False) from exc
-
-    def _receive(self, deadline: float, *, suspect: bool) -> Any:
-        while not self._pending:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self.kill()
-                raise ZygoteFailed(f"zygote {self.index} stopped answering", suspect=suspect)
-            chunk = self._read_chunk(left)
-            if chunk is None:
-                continue
-            if not chunk:
-                self.kill()
-                raise ZygoteFailed(f"zygote {self.index} exited", suspect=suspect)
-            self._reader.feed(chunk)
-            try:
-                self._pending.extend(self._reader.frames())
-            except wire.FrameError as exc:
-                self.kill()
-                raise ZygoteFailed(f"zygote {self.index}: {exc}", suspect=suspect) from exc
-        return self._pending.pop(0)
-
     def _read_chunk(self, timeout_s: float) -> bytes | None:
-        """Bytes from the zygote; b"" when it has gone, None when none came in time.
-        (The Docker backend's container reads its attach socket instead.)"""
         if not self._selector.select(timeout_s):
             return None
         return os.read(self._out, 1 << 16)
-
-    def run(self, job: Job, *, budget_s: float,
-            on_record: Callable[[TestRecord], bool] | None) -> RunReport:
-        self._seq += 1
-        seq = self._seq
-        self._send({"k": "run", "seq": seq, "job": job.to_wire(budget_s=budget_s)})
-        builder = ReportBuilder.for_job(job)
-        deadline = time.monotonic() + budget_s + _GRACE_S
-        stop_sent = False
-        while True:
-            message = self._receive(deadline, suspect=True)
-            kind = message.get("k") if isinstance(message, dict) else None
-            if kind == "done" and message.get("seq") == seq:
-                return _finish(builder.report, message)
-            if kind != "rec":
-                self.kill()
-                raise ZygoteFailed(f"zygote {self.index} sent {kind!r} during a job", suspect=True)
-            record = builder.add(message.get("r"))
-            wants_stop = builder.report.protocol_error is not None or (
-                record is not None and on_record is not None and not on_record(record))
-            if wants_stop and not stop_sent:
-                self._send({"k": "stop", "seq": seq})
-                stop_sent = True
-
-    def ping(self, timeout_s: float = 10.0) -> int:
-        """Wait until the zygote has cleaned up after its last job; the strays it found."""
-        self._send({"k": "ping"})
-        reply = self._receive(time.monotonic() + timeout_s, suspect=False)
-        if not isinstance(reply, dict) or reply.get("k") != "pong":
-            self.kill()
-            raise ZygoteFailed(f"zygote {self.index} answered a ping with {reply!r:.80}",
-                               suspect=False)
-        strays = reply.get("strays")
-        return strays if type(strays) is int and strays >= 0 else 0
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -245,19 +156,6 @@ class _Zygote:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=2)
         self.kill()
-
-
-def _finish(report: RunReport, done: dict[str, Any]) -> RunReport:
-    killed_for = done.get("killed_for")
-    report.killed_for = killed_for if isinstance(killed_for, str) else None
-    if report.protocol_error is not None and report.killed_for == "stopped":
-        report.killed_for = "protocol"
-    exit_code = done.get("exit_code")
-    report.exit_code = exit_code if type(exit_code) is int else None
-    report.cpu_ms = float(done.get("cpu_ms", 0.0))
-    report.wall_ms = float(done.get("wall_ms", 0.0))
-    report.max_rss_kb = int(done.get("max_rss_kb", 0))
-    return report
 
 
 def _config(options: ProcessOptions, *, index: int, tmp_root: str, token: str
@@ -323,7 +221,7 @@ class _Slot:
 
     def __init__(self, index: int) -> None:
         self.index = index
-        self.zygote: _Zygote | None = None
+        self.zygote: LocalZygote | None = None
 
 
 class ProcessSandbox:
@@ -386,14 +284,14 @@ class ProcessSandbox:
                  and slot.zygote.layers.get("pidns") for pid in children_of(slot.zygote.proc.pid)]
         return outer + inner
 
-    def _ready(self, slot: _Slot) -> _Zygote:
+    def _ready(self, slot: _Slot) -> LocalZygote:
         if self._closed:
             raise SandboxError("the sandbox is closed", transient=False)
         if slot.zygote is not None and not slot.zygote.alive():
             slot.zygote.kill()
             slot.zygote = None
         if slot.zygote is None:
-            zygote = _Zygote(self.options, index=slot.index, tmp_root=self._tmp_root)
+            zygote = LocalZygote(self.options, index=slot.index, tmp_root=self._tmp_root)
             layers = {**zygote.layers, "service_non_dumpable": self.service_non_dumpable}
             absent = missing(layers, self.options.require)
             if absent:

@@ -31,13 +31,13 @@ import select
 import sys
 import tempfile
 import time
-from collections import deque
-from dataclasses import dataclass
 from typing import Any
 
 from . import layers, seccomp, sweep, wire
 from .cgroups import JobCgroup
 from .child import serve
+from .control import Control
+from .job import Job, Spare, write_all
 from .native import cgroup_limits, run_native
 
 __all__ = ["PRELOAD", "main"]
@@ -52,8 +52,6 @@ PRELOAD = (
 )
 """Modules loaded before any fork; a child can import these without opening files."""
 
-_CONTROL_FRAME = 1 << 24
-_POLL_S = 0.005
 _PROBE_TIMEOUT_S = 5.0
 
 
@@ -73,63 +71,16 @@ def _preload() -> list[str]:
     return missing
 
 
-class _Control:
-    """Frames from the service on fd 0, queued so none is lost between reads."""
-
-    def __init__(self) -> None:
-        self._reader = wire.FrameReader(max_frame=_CONTROL_FRAME)
-        self._queue: deque[Any] = deque()
-        self.closed = False
-
-    def poll(self) -> None:
-        """Read once (fd 0 is known to be readable) and queue what arrived."""
-        chunk = os.read(0, 1 << 16)
-        if not chunk:
-            self.closed = True
-            return
-        self._reader.feed(chunk)
-        self._queue.extend(self._reader.frames())
-
-    def next(self) -> Any | None:
-        """Block until the next frame; None when the service has gone."""
-        while not self._queue and not self.closed:
-            self.poll()
-        return self._queue.popleft() if self._queue else None
-
-    def stop_requested(self, seq: Any) -> bool:
-        """Whether a stop for job `seq` arrived; consumes stale stops of earlier jobs."""
-        kept: deque[Any] = deque()
-        found = False
-        for frame in self._queue:
-            if isinstance(frame, dict) and frame.get("k") == "stop":
-                found = found or frame.get("seq") == seq
-            else:
-                kept.append(frame)
-        self._queue = kept
-        return found
-
-
-@dataclass(slots=True)
-class _Spare:
-    """A child forked ahead of its job, waiting on its job pipe."""
-
-    pid: int
-    results: int
-    job: int
-    workdir: str
-    snapshot: sweep.TempSnapshot | None
-
-
 class _Zygote:
     """The zygote's state: its plan (config plus layers), the spare child, cleanup counts."""
 
-    def __init__(self, plan: dict[str, Any], control: _Control) -> None:
+    def __init__(self, plan: dict[str, Any], control: Control) -> None:
         self.plan = plan
         self.control = control
         self.devnull = os.open(os.devnull, os.O_RDWR)
         self.cgroup: JobCgroup | None = None
         self.child_filter = seccomp.ChildFilter() if seccomp.supported() else None
-        self.spare: _Spare | None = None
+        self.spare: Spare | None = None
         self.strays = 0
         self._cgroup_limits: tuple[int, int] | None = None
 
@@ -149,7 +100,7 @@ class _Zygote:
         return (sweep.TempSnapshot(own_uid)
                 if own_uid is not None and not self.plan["layers"].get("seccomp") else None)
 
-    def fork_spare(self) -> _Spare:
+    def fork_spare(self) -> Spare:
         """Fork the next child now; it prepares itself and waits for a job."""
         workdir = self.new_workdir()
         snapshot = self._snapshot()
@@ -165,9 +116,9 @@ class _Zygote:
         os.close(job_read)
         with contextlib.suppress(OSError):  # the child may have done it already
             os.setpgid(pid, pid)
-        return _Spare(pid, results_read, job_write, workdir, snapshot)
+        return Spare(pid, results_read, job_write, workdir, snapshot)
 
-    def fork_native(self, job: dict[str, Any]) -> _Spare:
+    def fork_native(self, job: dict[str, Any]) -> Spare:
         """Fork the driver of a C++ or JavaScript job (`native.py`). Not the spare: the
         driver starts the compiler and the program, which the spare's filter forbids."""
         workdir = self.new_workdir()
@@ -181,9 +132,9 @@ class _Zygote:
         os.close(results_write)
         with contextlib.suppress(OSError):  # the child may have done it already
             os.setpgid(pid, pid)
-        return _Spare(pid, results_read, -1, workdir, snapshot)  # its job came with the fork
+        return Spare(pid, results_read, -1, workdir, snapshot)  # its job came with the fork
 
-    def hand_over(self, job: dict[str, Any]) -> _Spare:
+    def hand_over(self, job: dict[str, Any]) -> Spare:
         """Give `job` to the spare (forking one if needed); return that child."""
         native = job.get("language", "python") != "python"
         if self.cgroup is not None:
@@ -207,7 +158,7 @@ class _Zygote:
         for attempt in range(2):
             spare, self.spare = self.spare or self.fork_spare(), None
             try:
-                _write_all(spare.job, payload)
+                write_all(spare.job, payload)
                 os.close(spare.job)
                 return spare
             except OSError:  # the spare died before its job (e.g. killed from outside)
@@ -216,7 +167,7 @@ class _Zygote:
                     raise
         raise AssertionError("unreachable")
 
-    def finish(self, spare: _Spare) -> None:
+    def finish(self, spare: Spare) -> None:
         """Kill what the child and its job left, remove its files, count strays.
 
         Runs after the answer went out, while the service judges. The child is
@@ -265,134 +216,6 @@ class _Zygote:
         return layers.judge_probe(found, self.plan["layers"])
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-class _Job:
-    """One job: relay the child's frames, enforce its deadlines, answer as soon as it ends."""
-
-    def __init__(self, spare: _Spare, job: dict[str, Any], control: _Control, seq: Any) -> None:
-        self.spare = spare
-        self.control = control
-        self.seq = seq
-        limits = job["limits"]
-        self.per_test_s = float(limits["timeout_s"])
-        self.budget_s = float(job["budget_s"])
-        self.max_frame = 8 * int(limits["output_bytes"]) + (1 << 20)
-        self.frames = 0
-        self.usage: dict[str, Any] = {}
-
-    def run(self) -> dict[str, Any]:
-        started = time.monotonic()
-        killed_for, ended = self._watch(started)
-        exit_code = None
-        if not ended:
-            # It died or was killed before its end frame: its exit status tells
-            # why (a signal, os._exit), so wait for it before answering.
-            sweep.kill_group(self.spare.pid)
-            with contextlib.suppress(ChildProcessError):
-                _, status, usage = os.wait4(self.spare.pid, 0)
-                exit_code = os.waitstatus_to_exitcode(status)
-                self.usage = {"cpu_ms": round((usage.ru_utime + usage.ru_stime) * 1e3, 3),
-                              "max_rss_kb": usage.ru_maxrss}
-        return {
-            "k": "done",
-            "seq": self.seq,
-            "killed_for": killed_for,
-            "exit_code": exit_code,
-            "cpu_ms": _number(self.usage.get("cpu_ms")),
-            "max_rss_kb": int(_number(self.usage.get("max_rss_kb"))),
-            "wall_ms": round((time.monotonic() - started) * 1e3, 3),
-        }
-
-    def _relay(self, reader: wire.FrameReader, chunk: bytes) -> bool:
-        """Pass frames on; True once the child's end frame went by."""
-        reader.feed(chunk)
-        ended = False
-        for frame in reader.frames():
-            wire.write_frame(1, {"k": "rec", "r": frame})
-            self.frames += 1
-            if isinstance(frame, dict) and frame.get("k") == "end":
-                self.usage = frame  # the child's own figures: metrics only, never verdicts
-                ended = True
-        return ended
-
-    def _watch(self, started: float) -> tuple[str | None, bool]:
-        """Relay frames until the child ends; (reason it was killed, whether it ended)."""
-        pid, read_fd = self.spare.pid, self.spare.results
-        reader = wire.FrameReader(max_frame=self.max_frame)
-        sample_end = started + self.budget_s
-        test_end = min(started + self.per_test_s, sample_end)
-        exit_fd = _exit_watch(pid)
-        watched = [read_fd, 0] + ([exit_fd] if exit_fd is not None else [])
-        try:
-            while True:
-                remaining = test_end - time.monotonic()
-                if remaining <= 0:
-                    return "timeout", False
-                wait = remaining if exit_fd is not None else min(remaining, _POLL_S)
-                ready, _, _ = select.select(watched, [], [], wait)
-                if read_fd in ready:
-                    chunk = os.read(read_fd, 1 << 16)
-                    if chunk:
-                        before = self.frames
-                        if self._relay(reader, chunk):
-                            return None, True
-                        if self.frames != before:
-                            test_end = min(time.monotonic() + self.per_test_s, sample_end)
-                    else:
-                        watched.remove(read_fd)
-                if 0 in ready:
-                    self.control.poll()
-                    if self.control.closed:
-                        return "service_gone", False
-                    if self.control.stop_requested(self.seq):
-                        return "stopped", False
-                if (exit_fd in ready) if exit_fd is not None else _has_exited(pid):
-                    sweep.kill_group(pid)  # grandchildren may still hold the pipe open
-                    return None, self._drain(reader, read_fd)
-        except wire.FrameError:
-            return "protocol", False
-        finally:
-            if exit_fd is not None:
-                os.close(exit_fd)
-
-    def _drain(self, reader: wire.FrameReader, read_fd: int) -> bool:
-        """Relay what the exited child left in the pipe; True if its end frame was there."""
-        os.set_blocking(read_fd, False)
-        ended = False
-        while True:
-            try:
-                chunk = os.read(read_fd, 1 << 16)
-            except BlockingIOError:
-                return ended
-            if not chunk:
-                return ended
-            ended = self._relay(reader, chunk) or ended
-
-
-def _number(value: Any) -> float:
-    return float(value) if type(value) in (int, float) and 0 <= value < 1e12 else 0.0
-
-
-def _exit_watch(pid: int) -> int | None:
-    """A descriptor that becomes readable when `pid` exits (pidfd), or None."""
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return None
-
-
-def _has_exited(pid: int) -> bool:
-    try:
-        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-    except ChildProcessError:
-        return True
-
-
 def _setup(config: dict[str, Any]) -> _Zygote:
     """From the config frame to a hardened, probed zygote."""
     plan = dict(config)
@@ -412,7 +235,7 @@ def _setup(config: dict[str, Any]) -> _Zygote:
     return zygote
 
 
-_CONTROL = _Control()
+_CONTROL = Control()
 
 
 def main() -> None:
@@ -434,7 +257,7 @@ def main() -> None:
         if kind == "run":
             job = message["job"]
             spare = zygote.hand_over(job)
-            wire.write_frame(1, _Job(spare, job, _CONTROL, message.get("seq")).run())
+            wire.write_frame(1, Job(spare, job, _CONTROL, message.get("seq")).run())
             # After answering, while the service judges: clean up, then fork the
             # next spare (top of the loop), which prepares before its job comes.
             zygote.finish(spare)
