@@ -127,3 +127,16 @@ def test_assert_tests_cannot_be_forged_in_the_restricted_runtime(scorer):
                                       "reference_answer": reference}])
         assert result.reward < 1.0, code
         assert result.metrics["safety"] == 0.0
+
+
+def test_a_forged_fault_frame_cannot_turn_a_wrong_answer_into_unscored(attack):
+    """A driver's fault frame makes a sample unscored (neutral reward); from a program
+    it must be a broken protocol, i.e. a failure, or wrong answers could dodge -0.5."""
+    code = ("import os, json, struct\n"
+            "body = json.dumps({'k': 'fault', 'error': 'compiler missing'}).encode()\n"
+            "os.write(3, struct.pack('>I', len(body)) + body)\n"
+            "def add(a, b):\n    return 0\n")
+    entry, result, _ = attack(code, "basics/add")
+    assert result.status == "scored"
+    assert entry["aggregate_reward_score"] < 0
+    assert metrics(entry)["error"] == 0.0
