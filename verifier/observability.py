@@ -15,7 +15,8 @@ is ever logged. The metric names, in namespace `Verifier` by default:
     Samples, SamplesScored, SamplesInvalid, SamplesUnscored, SamplesDeadline
     Reward, PassRatio, SampleRuntime     one value per sample: distributions
     Verdict<Name>                        tests by verdict (VerdictPass, VerdictTimeout...)
-    Timeouts, CacheHits, BatchDuration, IsolationLayers
+    Timeouts, CacheHits, BatchDuration, IsolationLayers (how many hold)
+    isolation_<layer>                    1 when that layer holds, else 0
     ColdStart, InitDuration, SuitesLoaded   once per container, with its first batch
 """
 
@@ -30,6 +31,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from .batch_stats import BatchStats
 from .errors import clip
+from .isolation import LAYERS
+from .isolation import metrics as isolation_metrics
 
 __all__ = ["Observer"]
 
@@ -43,8 +46,8 @@ def _camel(name: str) -> str:
 
 
 def granted_layers(layers: Mapping[str, Any]) -> list[str]:
-    """Names of the isolation layers the platform granted, sorted."""
-    return sorted(name for name, granted in layers.items() if granted)
+    """Names of the isolation layers that hold, sorted (not the probe's other facts)."""
+    return sorted(name for name in LAYERS if layers.get(name) is True)
 
 
 class Observer:
@@ -106,4 +109,7 @@ class Observer:
         if stats.cache_hits is not None:
             add(name="CacheHits", unit=_COUNT, value=stats.cache_hits)
         add(name="BatchDuration", unit=_MS, value=stats.elapsed_ms)
-        add(name="IsolationLayers", unit=_COUNT, value=len(granted_layers(layers)))
+        isolation = isolation_metrics(layers)
+        add(name="IsolationLayers", unit=_COUNT, value=isolation.pop("isolation_layers"))
+        for name, value in isolation.items():  # isolation_seccomp, ...: 1 on, 0 off
+            add(name=name, unit=_COUNT, value=value)

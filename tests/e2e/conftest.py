@@ -69,7 +69,10 @@ def check_logs_and_metrics(lines: list[dict[str, Any]], raw_logs: str, batch_siz
     blob = emf[-1]
     names = {m["Name"] for d in blob["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
     assert {"Samples", "Reward", "PassRatio", "SampleRuntime", "SamplesInvalid",
-            "IsolationLayers", "BatchDuration"} <= names
+            "IsolationLayers", "BatchDuration", "isolation_seccomp"} <= names
+    per_layer = [blob[name][0] for name in names if name.startswith("isolation_")]
+    # Only layers count, not the probe's other facts (its Python version, say).
+    assert blob["IsolationLayers"] == [sum(per_layer)]
     assert blob["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Verifier"
     assert len(blob["Reward"]) == batch_size
     assert MARKER not in raw_logs, "program text or output reached the logs"
