@@ -43,18 +43,9 @@ def stdio_job(code: str, *inputs: str, **limits: Any) -> Any:
 
 
 def _parents() -> dict[int, int]:
-    import os
+    from verifier.sandbox.runner.sweep import process_table
 
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as handle:
-                    stat = handle.read()
-            except OSError:
-                continue
-            parents[int(entry)] = int(stat[stat.rfind(b")") + 2:].split()[1])
-    return parents
+    return {pid: ppid for pid, (ppid, _) in process_table().items()}
 
 
 def stray_processes() -> set[int]:
@@ -92,21 +83,16 @@ def sandbox_processes() -> list[int]:
     """
     import os
 
-    parents: dict[int, int] = {}
+    parents = _parents()
     matching = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for pid in parents:
         try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                stat = handle.read()
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
                 cmdline = handle.read()
         except OSError:
             continue
-        parents[int(entry)] = int(stat[stat.rfind(b")") + 2:].split()[1])
         if b"from runner.zygote import main" in cmdline:
-            matching.append(int(entry))
+            matching.append(pid)
     me = os.getpid()
 
     def descends(pid: int) -> bool:

@@ -35,7 +35,7 @@ from ..isolation import missing, one_line
 from .base import Job, RunReport, TestRecord
 from .link import ZygoteFailed, ZygoteLink
 from .runner import toolchains
-from .runner.sweep import children_of
+from .runner.sweep import children_of, process_table
 
 __all__ = ["ProcessOptions", "ProcessSandbox", "ZygoteFailed", "available_cpus"]
 
@@ -178,18 +178,7 @@ def _config(options: ProcessOptions, *, index: int, tmp_root: str, token: str
 
 def _session_members(session: int) -> dict[int, int]:
     """Pid -> parent pid of the processes whose session id is `session`."""
-    members = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            data = Path(f"/proc/{entry}/stat").read_bytes()
-        except OSError:
-            continue
-        fields = data[data.rfind(b")") + 2:].split()
-        if len(fields) > 3 and int(fields[3]) == session:
-            members[int(entry)] = int(fields[1])
-    return members
+    return {pid: ppid for pid, (ppid, sid) in process_table().items() if sid == session}
 
 
 def _make_non_dumpable() -> bool:

@@ -13,29 +13,43 @@ import signal
 import stat
 import time
 
-__all__ = ["TempSnapshot", "children_of", "kill_group", "kill_strays", "kill_uid", "live_children",
-           "remove_tree"]
+__all__ = [
+    "TempSnapshot",
+    "children_of",
+    "kill_group",
+    "kill_strays",
+    "kill_uid",
+    "live_children",
+    "process_table",
+    "remove_tree",
+]
 
 _POLL_S = 0.002
 TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
 
 
-def children_of(parent: int) -> list[int]:
-    """Pids whose parent is `parent`, read from /proc."""
-    found = []
+def process_table() -> dict[int, tuple[int, int]]:
+    """Every visible process: pid -> (parent pid, session id), read from /proc."""
+    table = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as handle:
                 data = handle.read()
-        except OSError:
+        except OSError:  # it exited meanwhile
             continue
-        # The command name may hold spaces and parentheses; ppid follows the last ')'.
+        # The command name may hold spaces and parentheses; the fields after
+        # the last ')' are state, ppid, pgrp, session, ...
         fields = data[data.rfind(b")") + 2:].split()
-        if len(fields) > 1 and int(fields[1]) == parent:
-            found.append(int(entry))
-    return found
+        if len(fields) > 3:
+            table[int(entry)] = (int(fields[1]), int(fields[3]))
+    return table
+
+
+def children_of(parent: int) -> list[int]:
+    """Pids whose parent is `parent`."""
+    return [pid for pid, (ppid, _) in process_table().items() if ppid == parent]
 
 
 def kill_group(pgid: int) -> None:
