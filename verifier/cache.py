@@ -18,6 +18,7 @@ reads the clock or races threads gets the verdict of its first run.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sys
@@ -55,7 +56,7 @@ def run_key(job: Job, *, suite_fingerprint: str, stop_at_failure: bool) -> str:
         "code": normalise(job.code),
         "suite": suite_fingerprint,
         "tests": [test.index for test in job.tests],
-        "limits": job.to_wire(budget_s=0.0)["limits"],
+        "limits": dataclasses.asdict(job.limits),
         "language": job.language,
         "runtime": job.runtime,
         "imports": sorted(job.imports),
