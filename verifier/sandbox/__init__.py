@@ -14,8 +14,9 @@ What this package guarantees, on every platform:
   size-capped JSON frames, never pickle, in strict order, checked on the
   trusted side. Expected values never enter the sandbox.
 * The child cannot open new files, sockets or pipes: its open-file limit is
-  lowered to the four descriptors it holds (when `no_new_files` is on, the
-  default). The same holds for a compiled C++ program; Node.js, which must
+  zero (when `no_new_files` is on, the default), so nothing can be opened even
+  after closing one of the descriptors it holds; where the kernel allows,
+  seccomp also refuses sockets, exec, filesystem changes and new processes. The same holds for a compiled C++ program; Node.js, which must
   open its own libraries, may open existing files for reading only (and,
   with Landlock, only system files). A native program is exec'd exactly
   once; every exec after that fails.
