@@ -16,10 +16,11 @@ What this package guarantees, on every platform:
 * The child cannot open new files, sockets or pipes: its open-file limit is
   zero (when `no_new_files` is on, the default), so nothing can be opened even
   after closing one of the descriptors it holds; where the kernel allows,
-  seccomp also refuses sockets, exec, filesystem changes and new processes. The same holds for a compiled C++ program; Node.js, which must
-  open its own libraries, may open existing files for reading only (and,
-  with Landlock, only system files). A native program is exec'd exactly
-  once; every exec after that fails.
+  seccomp also refuses sockets, exec, filesystem changes and new
+  processes. The same holds for a compiled C++ program; Node.js, which
+  must open its own libraries, may open existing files for reading only
+  (and, with Landlock, only system files). A native program is exec'd
+  exactly once; every exec after that fails.
 * The Docker backend runs the same zygote inside a container per worker
   (no network, read-only root, no capabilities, memory and pids limits).
 
